@@ -1,0 +1,153 @@
+/* cmd/ctrgit.c: the command table and main. */
+#include "cmd/ctrgit.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const CtrCommand commands[] = {
+  { "init",   cmd_init,   "Create an image store" },
+  { "import", cmd_import, "Import an image from an OCI layout or archive, or a docker archive" },
+  { "images", cmd_images, "List the images in the store" },
+  { "export", cmd_export, "Write an image to an OCI layout or archive, or a docker archive" },
+  { "rm",     cmd_rm,     "Remove an image reference (its data goes at the next gc)" },
+  { "du",     cmd_du,     "Show the store's disk usage and deduplication" },
+  { "fsck",   cmd_fsck,   "Verify every object, layer and image in the store" },
+  { "gc",     cmd_gc,     "Remove what no image reference reaches" },
+  { NULL, NULL, NULL },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "usage: ctrgit [--repo DIR] COMMAND [ARGS...]\n\nCommands:\n");
+  for (const CtrCommand *c = commands; c->name; c++)
+    fprintf (out, "  %-8s %s\n", c->name, c->summary);
+  fprintf (out, "\nThe store is --repo DIR, else $CTRGIT_REPO, else /var/lib/ctrgit (root)\n"
+                "or $XDG_DATA_HOME/ctrgit. `ctrgit COMMAND --help` describes each command.\n");
+}
+
+gboolean
+ctr_parse_options (GOptionContext *ctx, int *argc, char ***argv, const char *cmd)
+{
+  g_autoptr(GError) error = NULL;
+  if (!g_option_context_parse (ctx, argc, argv, &error))
+    {
+      fprintf (stderr, "ctrgit %s: %s\n", cmd, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+ctr_fail (const char *cmd, GError *error)
+{
+  fprintf (stderr, "ctrgit %s: %s\n", cmd, error ? error->message : "failed");
+  return CTR_EXIT_ERROR;
+}
+
+int
+ctr_usage (const char *cmd, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  fprintf (stderr, "ctrgit %s: %s (see `ctrgit %s --help`)\n", cmd, msg, cmd);
+  return CTR_EXIT_USAGE;
+}
+
+char *
+ctr_store_path (CtrGlobals *g)
+{
+  return g->repo ? g_strdup (g->repo) : store_default_path ();
+}
+
+CtrStore *
+ctr_open_store (CtrGlobals *g, GError **error)
+{
+  g_autofree char *path = ctr_store_path (g);
+  return store_open (path, error);
+}
+
+char *
+ctr_format_size (guint64 b)
+{
+  /* docker's units: decimal, three significant digits */
+  const char *units[] = { "B", "kB", "MB", "GB", "TB" };
+  double v = b;
+  int u = 0;
+  while (v >= 1000 && u < 4)
+    v /= 1000, u++;
+  if (u == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "B", b);
+  return g_strdup_printf (v < 10 ? "%.2f%s" : v < 100 ? "%.1f%s" : "%.0f%s", v, units[u]);
+}
+
+char *
+ctr_format_age (gint64 t)
+{
+  gint64 d = g_get_real_time () / G_USEC_PER_SEC - t;
+  if (d < 60)
+    return g_strdup ("Less than a minute ago");
+  if (d < 3600)
+    return g_strdup_printf ("%d minute%s ago", (int) (d / 60), d / 60 == 1 ? "" : "s");
+  if (d < 86400)
+    return g_strdup_printf ("%d hour%s ago", (int) (d / 3600), d / 3600 == 1 ? "" : "s");
+  return g_strdup_printf ("%d day%s ago", (int) (d / 86400), d / 86400 == 1 ? "" : "s");
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  CtrGlobals g = { .tty = isatty (STDOUT_FILENO) };
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++)
+    {
+      if (g_str_equal (argv[i], "--repo") && i + 1 < argc)
+        g.repo = argv[++i];
+      else if (g_str_has_prefix (argv[i], "--repo="))
+        g.repo = argv[i] + strlen ("--repo=");
+      else if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
+        {
+          usage (stdout);
+          return CTR_EXIT_OK;
+        }
+      else if (g_str_equal (argv[i], "--version"))
+        {
+          printf ("ctrgit %s\n", CTRGIT_VERSION);
+          return CTR_EXIT_OK;
+        }
+      else
+        {
+          fprintf (stderr, "ctrgit: unknown option %s\n", argv[i]);
+          usage (stderr);
+          return CTR_EXIT_USAGE;
+        }
+    }
+  if (i >= argc)
+    {
+      usage (stderr);
+      return CTR_EXIT_USAGE;
+    }
+  const char *name = argv[i];
+  if (g_str_equal (name, "help"))
+    {
+      if (i + 1 < argc)
+        {
+          char *args[] = { argv[i + 1], "--help", NULL };
+          for (const CtrCommand *c = commands; c->name; c++)
+            if (g_str_equal (c->name, argv[i + 1]))
+              return c->fn (2, args, &g);
+        }
+      usage (stdout);
+      return CTR_EXIT_OK;
+    }
+  for (const CtrCommand *c = commands; c->name; c++)
+    if (g_str_equal (c->name, name))
+      return c->fn (argc - i, argv + i, &g);
+  fprintf (stderr, "ctrgit: '%s' is not a ctrgit command. See `ctrgit --help`.\n", name);
+  return CTR_EXIT_USAGE;
+}

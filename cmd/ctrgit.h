@@ -1,0 +1,40 @@
+/* cmd/ctrgit.h: what the subcommands share. Only cmd/ prints or exits. */
+#pragma once
+
+#include "store/store.h"
+
+typedef struct {
+  const char *repo;       /* --repo, or NULL for the default */
+  gboolean tty;           /* stdout is a terminal */
+} CtrGlobals;
+
+typedef int (*CtrCommandFunc) (int argc, char **argv, CtrGlobals *g);
+
+typedef struct {
+  const char *name;
+  CtrCommandFunc fn;
+  const char *summary;
+} CtrCommand;
+
+#define CTR_EXIT_OK 0
+#define CTR_EXIT_ERROR 1
+#define CTR_EXIT_USAGE 2
+
+/* Parses options for a subcommand; prints usage errors and returns FALSE. */
+gboolean ctr_parse_options (GOptionContext *ctx, int *argc, char ***argv, const char *cmd);
+/* Prints "ctrgit CMD: message" to stderr; returns CTR_EXIT_ERROR. */
+int ctr_fail (const char *cmd, GError *error);
+int ctr_usage (const char *cmd, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+CtrStore *ctr_open_store (CtrGlobals *g, GError **error);
+char *ctr_store_path (CtrGlobals *g);
+char *ctr_format_size (guint64 bytes);
+char *ctr_format_age (gint64 unix_seconds);
+
+int cmd_init (int argc, char **argv, CtrGlobals *g);
+int cmd_import (int argc, char **argv, CtrGlobals *g);
+int cmd_images (int argc, char **argv, CtrGlobals *g);
+int cmd_export (int argc, char **argv, CtrGlobals *g);
+int cmd_du (int argc, char **argv, CtrGlobals *g);
+int cmd_fsck (int argc, char **argv, CtrGlobals *g);
+int cmd_gc (int argc, char **argv, CtrGlobals *g);
+int cmd_rm (int argc, char **argv, CtrGlobals *g);

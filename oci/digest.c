@@ -1,0 +1,298 @@
+/* oci/digest.c: the OCI error domain, sha256 digests, and quoting of
+ * untrusted text for error messages.
+ *
+ * Hashing goes through OpenSSL's EVP interface, which picks the CPU's SHA
+ * extensions when present; every layer byte passes through here twice (the
+ * compressed digest and the diff_id), so update() does no allocation and no
+ * per-call lookup.
+ */
+#include "oci/oci.h"
+
+#include <string.h>
+#include <openssl/evp.h>
+
+GQuark
+oci_error_quark (void)
+{
+  return g_quark_from_static_string ("oci-error-quark");
+}
+
+/* ---- quoting ------------------------------------------------------------ */
+
+/* Error messages end up on a terminal, and the text we quote comes from
+ * registries and archives: escape what could move the cursor or hide text,
+ * and cut long values so a 4 MiB "digest" does not become a 4 MiB message. */
+#define QUOTE_MAX 80
+
+char *
+oci_quote (const char *text)
+{
+  GString *s;
+  gsize i;
+
+  if (text == NULL)
+    return g_strdup ("(null)");
+
+  s = g_string_sized_new (MIN (strlen (text), QUOTE_MAX) + 8);
+  g_string_append_c (s, '"');
+  for (i = 0; text[i] != '\0'; i++)
+    {
+      guchar c = (guchar) text[i];
+
+      if (i == QUOTE_MAX)
+        {
+          g_string_append (s, "...");
+          break;
+        }
+      if (c == '"' || c == '\\')
+        {
+          g_string_append_c (s, '\\');
+          g_string_append_c (s, (char) c);
+        }
+      else if (c == '\n')
+        g_string_append (s, "\\n");
+      else if (c == '\t')
+        g_string_append (s, "\\t");
+      else if (c < 0x20 || c >= 0x7f)
+        g_string_append_printf (s, "\\x%02x", c);
+      else
+        g_string_append_c (s, (char) c);
+    }
+  g_string_append_c (s, '"');
+  return g_string_free (s, FALSE);
+}
+
+/* ---- digests ------------------------------------------------------------ */
+
+static const char hex_digits[] = "0123456789abcdef";
+
+void
+oci_hex_encode (const guint8 raw[32], char out[65])
+{
+  for (int i = 0; i < 32; i++)
+    {
+      out[2 * i] = hex_digits[raw[i] >> 4];
+      out[2 * i + 1] = hex_digits[raw[i] & 0xf];
+    }
+  out[64] = '\0';
+}
+
+/* OCI image-spec descriptor.md: algorithm := component ([+._-] component)*,
+ * component := [a-z0-9]+.  Used only to tell "another algorithm" (which we
+ * report as unsupported) from garbage. */
+static gboolean
+is_algorithm (const char *s, gsize len)
+{
+  gboolean prev_sep = TRUE;
+
+  if (len == 0)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = s[i];
+
+      if (g_ascii_islower (c) || g_ascii_isdigit (c))
+        prev_sep = FALSE;
+      else if (c == '+' || c == '.' || c == '_' || c == '-')
+        {
+          if (prev_sep)
+            return FALSE;
+          prev_sep = TRUE;
+        }
+      else
+        return FALSE;
+    }
+  return !prev_sep;
+}
+
+/* image-spec: encoded := [a-zA-Z0-9=_-]+ */
+static gboolean
+is_encoded (const char *s)
+{
+  if (*s == '\0')
+    return FALSE;
+  for (; *s; s++)
+    if (!g_ascii_isalnum (*s) && *s != '=' && *s != '_' && *s != '-')
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+oci_digest_validate (const char *digest, GError **error)
+{
+  g_autofree char *q = NULL;
+  const char *colon;
+  const char *hex;
+  gsize n;
+
+  if (digest == NULL || *digest == '\0')
+    {
+      g_set_error_literal (error, OCI_ERROR, OCI_ERROR_INVALID, "digest is empty");
+      return FALSE;
+    }
+
+  q = oci_quote (digest);
+  colon = strchr (digest, ':');
+  if (colon == NULL)
+    {
+      g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID,
+                   "digest %s has no algorithm (expected \"sha256:\" and 64 hex characters)", q);
+      return FALSE;
+    }
+
+  if ((gsize) (colon - digest) != strlen ("sha256") || strncmp (digest, "sha256", 6) != 0)
+    {
+      g_autofree char *alg = g_strndup (digest, colon - digest);
+      g_autofree char *qalg = oci_quote (alg);
+
+      if (is_algorithm (digest, colon - digest) && is_encoded (colon + 1))
+        g_set_error (error, OCI_ERROR, OCI_ERROR_UNSUPPORTED,
+                     "digest %s: algorithm %s is not supported (only sha256)", q, qalg);
+      else
+        g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID,
+                     "digest %s: algorithm %s is not sha256", q, qalg);
+      return FALSE;
+    }
+
+  hex = colon + 1;
+  n = strlen (hex);
+  for (gsize i = 0; i < n; i++)
+    {
+      char c = hex[i];
+
+      if (g_ascii_isdigit (c) || (c >= 'a' && c <= 'f'))
+        continue;
+      if (c >= 'A' && c <= 'F')
+        g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID,
+                     "digest %s: hex must be lowercase", q);
+      else
+        g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID,
+                     "digest %s: character %zu is not a hex digit", q, i + 1);
+      return FALSE;
+    }
+  if (n != 64)
+    {
+      g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID,
+                   "digest %s has %zu hex characters, expected 64", q, n);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const char *
+oci_digest_hex (const char *digest)
+{
+  g_return_val_if_fail (digest != NULL, NULL);
+  g_return_val_if_fail (g_str_has_prefix (digest, OCI_DIGEST_PREFIX), NULL);
+
+  return digest + strlen (OCI_DIGEST_PREFIX);
+}
+
+/* OpenSSL 3 looks the implementation up in its provider tables on every
+ * EVP_DigestInit_ex given the legacy EVP_sha256() handle; fetching it once
+ * makes init (one per blob, and one per file in the crawler) a plain reset. */
+static const EVP_MD *
+sha256_md (void)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+  static gsize once = 0;
+  static EVP_MD *md = NULL;
+
+  if (g_once_init_enter (&once))
+    {
+      md = EVP_MD_fetch (NULL, "SHA256", NULL);
+      g_once_init_leave (&once, 1);
+    }
+  if (md != NULL)
+    return md;
+#endif
+  return EVP_sha256 ();
+}
+
+char *
+oci_digest_of_bytes (const void *buf, gsize len)
+{
+  guint8 raw[32];
+  char hex[65];
+
+  g_return_val_if_fail (buf != NULL || len == 0, NULL);
+
+  /* EVP_Digest fails only when OpenSSL cannot allocate, which GLib treats
+   * as fatal everywhere else too. */
+  if (!EVP_Digest (len ? buf : "", len, raw, NULL, sha256_md (), NULL))
+    g_error ("OpenSSL: SHA-256 failed (out of memory?)");
+  oci_hex_encode (raw, hex);
+  return g_strconcat (OCI_DIGEST_PREFIX, hex, NULL);
+}
+
+struct OciSha256 {
+  EVP_MD_CTX *ctx;
+};
+
+static void
+sha256_init (OciSha256 *h)
+{
+  if (!EVP_DigestInit_ex (h->ctx, sha256_md (), NULL))
+    g_error ("OpenSSL: cannot initialise SHA-256 (out of memory?)");
+}
+
+OciSha256 *
+oci_sha256_new (void)
+{
+  OciSha256 *h = g_new0 (OciSha256, 1);
+
+  h->ctx = EVP_MD_CTX_new ();
+  if (h->ctx == NULL)
+    g_error ("OpenSSL: cannot allocate a digest context");
+  sha256_init (h);
+  return h;
+}
+
+void
+oci_sha256_update (OciSha256 *h, const void *buf, gsize len)
+{
+  if (len == 0)
+    return;
+  if (!EVP_DigestUpdate (h->ctx, buf, len))
+    g_error ("OpenSSL: SHA-256 update failed");
+}
+
+/* Leaves h ready for a new hash, so reset() after finish is optional. */
+void
+oci_sha256_finish_raw (OciSha256 *h, guint8 out[32])
+{
+  unsigned int n = 0;
+
+  if (!EVP_DigestFinal_ex (h->ctx, out, &n) || n != 32)
+    g_error ("OpenSSL: SHA-256 final failed");
+  sha256_init (h);
+}
+
+char *
+oci_sha256_finish (OciSha256 *h)
+{
+  guint8 raw[32];
+  char hex[65];
+
+  g_return_val_if_fail (h != NULL, NULL);
+
+  oci_sha256_finish_raw (h, raw);
+  oci_hex_encode (raw, hex);
+  return g_strconcat (OCI_DIGEST_PREFIX, hex, NULL);
+}
+
+void
+oci_sha256_reset (OciSha256 *h)
+{
+  g_return_if_fail (h != NULL);
+  sha256_init (h);
+}
+
+void
+oci_sha256_free (OciSha256 *h)
+{
+  if (h == NULL)
+    return;
+  EVP_MD_CTX_free (h->ctx);
+  g_free (h);
+}

@@ -1,0 +1,124 @@
+/* oci/oci-stream.h: byte streams of layers: decompression with verification,
+ * and the tar reader that accounts for every byte.
+ *
+ * Part of the oci module (see oci.h). The tar reader is written for exactness:
+ * every byte of the stream is either the payload of a regular file or handed
+ * to a "raw" callback (headers, extension records, padding, the trailer and
+ * whatever follows it), so that the store can rebuild the stream byte for byte.
+ */
+#pragma once
+
+#include "oci/oci.h"
+
+G_BEGIN_DECLS
+
+/* A source of bytes: returns how many were read, 0 at end, -1 with error set. */
+typedef gssize (*OciReadFunc) (void *user, void *buf, gsize len, GError **error);
+
+/* ---- compressed layer streams ------------------------------------------ */
+
+typedef enum {
+  OCI_COMPRESSION_NONE,
+  OCI_COMPRESSION_GZIP,
+  OCI_COMPRESSION_ZSTD,
+} OciCompression;
+
+/* From the first bytes of a blob; xz and bzip2 are refused by name. */
+gboolean oci_compression_detect (const guint8 *buf, gsize len, OciCompression *out, GError **error);
+const char *oci_compression_name (OciCompression c);
+
+typedef struct {
+  const char *digest;       /* expected digest of the compressed bytes, or NULL */
+  gint64 size;              /* expected compressed size, or -1 */
+  const char *diff_id;      /* expected digest of the uncompressed bytes, or NULL */
+  guint64 max_size;         /* limit on uncompressed bytes (0: the default) */
+  /* Every compressed byte is also handed here (to keep the blob), or NULL. */
+  gboolean (*tee) (void *user, const void *buf, gsize len, GError **error);
+  void *tee_user;
+} OciLayerStreamOptions;
+
+typedef struct OciLayerStream OciLayerStream;
+
+/* Reads compressed bytes from source, hashes them, inflates, hashes the
+ * output. The digests are checked when the end is read: the read that
+ * returns 0 fails instead if either does not match. */
+OciLayerStream *oci_layer_stream_new (OciReadFunc source, void *source_user,
+                                      const OciLayerStreamOptions *opts);
+gssize oci_layer_stream_read (OciLayerStream *s, void *buf, gsize len, GError **error);
+/* Valid after the end was read successfully. */
+const char *oci_layer_stream_digest (OciLayerStream *s);
+const char *oci_layer_stream_diff_id (OciLayerStream *s);
+guint64 oci_layer_stream_compressed_size (OciLayerStream *s);
+guint64 oci_layer_stream_uncompressed_size (OciLayerStream *s);
+OciCompression oci_layer_stream_compression (OciLayerStream *s);
+void oci_layer_stream_free (OciLayerStream *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciLayerStream, oci_layer_stream_free)
+
+/* A read function over a file descriptor range (pread; offset advances). */
+typedef struct {
+  int fd;
+  guint64 offset;
+  guint64 remaining;   /* G_MAXUINT64: to end of file */
+} OciFdRange;
+gssize oci_fd_range_read (void *user, void *buf, gsize len, GError **error);
+
+/* gzip compression for rebuilt layers (isa-l: fast, deterministic). */
+typedef struct OciGzipWriter OciGzipWriter;
+typedef gboolean (*OciWriteFunc) (void *user, const void *buf, gsize len, GError **error);
+OciGzipWriter *oci_gzip_writer_new (OciWriteFunc sink, void *sink_user);
+gboolean oci_gzip_writer_write (OciGzipWriter *w, const void *buf, gsize len, GError **error);
+gboolean oci_gzip_writer_finish (OciGzipWriter *w, GError **error);
+void oci_gzip_writer_free (OciGzipWriter *w);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciGzipWriter, oci_gzip_writer_free)
+
+/* ---- tar ---------------------------------------------------------------- */
+
+typedef enum {
+  OCI_TAR_REGULAR,
+  OCI_TAR_HARDLINK,
+  OCI_TAR_SYMLINK,
+  OCI_TAR_CHAR,
+  OCI_TAR_BLOCK,
+  OCI_TAR_DIRECTORY,
+  OCI_TAR_FIFO,
+} OciTarType;
+
+typedef struct {
+  char *name;
+  GBytes *value;
+} OciTarXattr;
+
+typedef struct {
+  OciTarType type;
+  char *path;         /* as in the archive after PAX/GNU overrides (not cleaned) */
+  char *linkname;     /* hardlink and symlink targets, else NULL */
+  guint64 size;       /* payload bytes (regular files only; 0 otherwise) */
+  guint32 mode;       /* permission bits and suid/sgid/sticky, no type bits */
+  guint32 uid, gid;
+  gint64 mtime;
+  guint32 devmajor, devminor;
+  GPtrArray *xattrs;  /* OciTarXattr*, sorted by name */
+} OciTarEntry;
+
+typedef struct OciTarReader OciTarReader;
+
+/* raw (may be NULL) receives every byte that is not file payload, in order. */
+OciTarReader *oci_tar_reader_new (OciReadFunc source, void *source_user,
+                                  OciWriteFunc raw, void *raw_user);
+/* Next entry (*out NULL at the end). Skips what is left of the previous
+ * entry's payload (reading it through, so it is hashed). */
+gboolean oci_tar_reader_next (OciTarReader *r, const OciTarEntry **out, GError **error);
+/* Payload of the current regular file, zero-copy: *buf points into the
+ * reader's buffer; *len is 0 when the payload is done. */
+gboolean oci_tar_reader_data (OciTarReader *r, const guint8 **buf, gsize *len, GError **error);
+/* Stream offset of the current entry's payload (used to index outer archives). */
+guint64 oci_tar_reader_data_offset (OciTarReader *r);
+guint64 oci_tar_reader_entries (OciTarReader *r);
+void oci_tar_reader_free (OciTarReader *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciTarReader, oci_tar_reader_free)
+
+/* Cleans an entry path: drops "./" and trailing '/', refuses absolute paths,
+ * ".." components and empty names with OCI_ERROR_UNSAFE. */
+char *oci_tar_clean_path (const char *path, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,393 @@
+/* store/layer-import.c: one layer blob -> OSTree objects, a layer commit and
+ * its tar-split record, in one pass over the blob.
+ *
+ * The blob is read once: compressed bytes are hashed (and kept in the blob
+ * area), inflated, hashed again for the diff_id, and parsed as tar; each
+ * regular file's OSTree checksum is computed as it streams by so that an
+ * object already in the repo is never written again.
+ */
+#include "store/store-private.h"
+#include "store/tarsplit.h"
+#include "oci/oci-stream.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+/* Files up to this size are hashed in memory before OSTree sees them, so a
+ * duplicate costs no write; larger ones stream into OSTree's writer. */
+#define SMALL_FILE (4 * 1024 * 1024)
+
+typedef struct {
+  CtrStore *s;
+  OstreeRepo *repo;
+  TarSplitWriter *split;
+  OstreeMutableTree *root;
+  GHashTable *dirmeta_cache;
+  GHashTable *by_path;         /* cleaned path -> content checksum, for hardlinks */
+  StoreObjectHasher *hasher;
+  GByteArray *small;
+  char *default_dirmeta;
+  OciTarReader *tar;
+  GCancellable *cancellable;
+  guint64 new_objects;
+} LayerImport;
+
+static void
+layer_import_clear (LayerImport *li)
+{
+  g_clear_pointer (&li->split, tarsplit_writer_free);
+  g_clear_object (&li->root);
+  g_clear_pointer (&li->dirmeta_cache, g_hash_table_unref);
+  g_clear_pointer (&li->by_path, g_hash_table_unref);
+  g_clear_pointer (&li->hasher, store_object_hasher_free);
+  g_clear_pointer (&li->small, g_byte_array_unref);
+  g_clear_pointer (&li->default_dirmeta, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LayerImport, layer_import_clear)
+
+static gboolean
+write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **out_csum,
+               GError **error)
+{
+  guint32 mode = S_IFREG | e->mode;
+  if (e->size <= SMALL_FILE)
+    {
+      g_byte_array_set_size (li->small, 0);
+      store_object_hasher_begin (li->hasher, e->uid, e->gid, mode, NULL, xattrs);
+      for (;;)
+        {
+          const guint8 *b;
+          gsize n;
+          if (!oci_tar_reader_data (li->tar, &b, &n, error))
+            return FALSE;
+          if (n == 0)
+            break;
+          store_object_hasher_update (li->hasher, b, n);
+          g_byte_array_append (li->small, b, n);
+        }
+      char csum[65];
+      store_object_hasher_finish (li->hasher, csum);
+      gboolean have = FALSE;
+      if (!ostree_repo_has_object (li->repo, OSTREE_OBJECT_TYPE_FILE, csum, &have,
+                                   li->cancellable, error))
+        return FALSE;
+      if (!have)
+        {
+          g_autofree char *written = ostree_repo_write_regfile_inline (
+              li->repo, csum, e->uid, e->gid, mode, xattrs, li->small->data, li->small->len,
+              li->cancellable, error);
+          if (!written)
+            return FALSE;
+          li->new_objects++;
+        }
+      *out_csum = g_strdup (csum);
+      return TRUE;
+    }
+
+  g_autoptr(OstreeContentWriter) w = ostree_repo_write_regfile (li->repo, NULL, e->uid, e->gid,
+                                                                mode, e->size, xattrs, error);
+  if (!w)
+    return FALSE;
+  for (;;)
+    {
+      const guint8 *b;
+      gsize n;
+      if (!oci_tar_reader_data (li->tar, &b, &n, error))
+        return FALSE;
+      if (n == 0)
+        break;
+      if (!g_output_stream_write_all (G_OUTPUT_STREAM (w), b, n, NULL, li->cancellable, error))
+        return FALSE;
+    }
+  *out_csum = ostree_content_writer_finish (w, li->cancellable, error);
+  li->new_objects++;
+  return *out_csum != NULL;
+}
+
+static gboolean
+import_entry (LayerImport *li, const OciTarEntry *e, GError **error)
+{
+  g_autofree char *path = oci_tar_clean_path (e->path, error);
+  if (!path)
+    return FALSE;
+  g_autoptr(GVariant) xattrs = store_xattrs_variant (e->xattrs);
+
+  if (e->type == OCI_TAR_DIRECTORY)
+    {
+      g_autofree char *meta = NULL;
+      if (!store_write_dirmeta (li->repo, e->uid, e->gid, e->mode, xattrs, li->dirmeta_cache,
+                                &meta, li->cancellable, error))
+        return FALSE;
+      tarsplit_writer_entry (li->split, TARSPLIT_ENTRY_DIR, path, meta);
+      if (*path == '\0')
+        {
+          ostree_mutable_tree_set_metadata_checksum (li->root, meta);
+          return TRUE;
+        }
+      g_autoptr(OstreeMutableTree) parent = NULL;
+      const char *name;
+      if (!store_tree_parent (li->root, path, li->default_dirmeta, &parent, &name, error))
+        return FALSE;
+      return store_tree_put_dir (parent, name, meta, NULL, error);
+    }
+
+  if (*path == '\0')
+    return g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
+                        "the root of the layer is not a directory"), FALSE;
+
+  if (e->type == OCI_TAR_CHAR || e->type == OCI_TAR_BLOCK || e->type == OCI_TAR_FIFO)
+    {
+      /* Kept in the record for exact export; never materialised as a node. */
+      tarsplit_writer_entry (li->split, TARSPLIT_ENTRY_OTHER, path, NULL);
+      g_autoptr(OstreeMutableTree) parent = NULL;
+      const char *name;
+      if (!store_tree_parent (li->root, path, li->default_dirmeta, &parent, &name, error))
+        return FALSE;
+      return TRUE;
+    }
+
+  g_autofree char *csum = NULL;
+  switch (e->type)
+    {
+    case OCI_TAR_REGULAR:
+      if (!write_regular (li, e, xattrs, &csum, error))
+        return FALSE;
+      tarsplit_writer_file (li->split, e->size, csum);
+      break;
+    case OCI_TAR_SYMLINK:
+      if (strlen (e->linkname) > OCI_LIMIT_PATH)
+        return g_set_error (error, OCI_ERROR, OCI_ERROR_LIMIT, "symlink target too long"), FALSE;
+      csum = ostree_repo_write_symlink (li->repo, NULL, e->uid, e->gid, xattrs, e->linkname,
+                                        li->cancellable, error);
+      if (!csum)
+        return FALSE;
+      break;
+    case OCI_TAR_HARDLINK:
+      {
+        g_autoptr(GError) local = NULL;
+        g_autofree char *target = oci_tar_clean_path (e->linkname, &local);
+        if (!target)
+          return g_set_error (error, OCI_ERROR, OCI_ERROR_UNSAFE,
+                              "hardlink target outside the layer: %s", local->message), FALSE;
+        const char *tcsum = g_hash_table_lookup (li->by_path, target);
+        if (!tcsum)
+          return g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
+                              "hardlink to \"%s\", which is not a file earlier in the layer", target), FALSE;
+        csum = g_strdup (tcsum);
+        break;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+  tarsplit_writer_entry (li->split, TARSPLIT_ENTRY_FILE, path, csum);
+  g_autoptr(OstreeMutableTree) parent = NULL;
+  const char *name;
+  if (!store_tree_parent (li->root, path, li->default_dirmeta, &parent, &name, error))
+    return FALSE;
+  if (!store_tree_put_file (parent, name, csum, error))
+    return FALSE;
+  g_hash_table_replace (li->by_path, g_steal_pointer (&path), g_steal_pointer (&csum));
+  return TRUE;
+}
+
+gboolean
+store_layer_load_meta (CtrStore *s, const char *diff_id, char **out_commit,
+                       GVariant **out_metadata, GError **error)
+{
+  g_autofree char *ref = store_ref_for_layer (diff_id);
+  g_autofree char *commit = NULL;
+  if (!ostree_repo_resolve_rev (s->repo, ref, TRUE, &commit, error))
+    return FALSE;
+  if (commit && out_metadata)
+    {
+      g_autoptr(GVariant) cv = NULL;
+      if (!ostree_repo_load_variant (s->repo, OSTREE_OBJECT_TYPE_COMMIT, commit, &cv, error))
+        return FALSE;
+      *out_metadata = g_variant_get_child_value (cv, 0);
+    }
+  if (out_commit)
+    *out_commit = g_steal_pointer (&commit);
+  return TRUE;
+}
+
+gboolean
+store_layer_exists (CtrStore *s, const char *diff_id, char **out_commit, GError **error)
+{
+  g_autofree char *commit = NULL;
+  if (!store_layer_load_meta (s, diff_id, &commit, NULL, error))
+    return FALSE;
+  if (out_commit)
+    *out_commit = g_strdup (commit);
+  return commit != NULL;
+}
+
+/* Reads a source range and passes its bytes through the layer stream only to
+ * verify (and keep) the blob: the layer itself is already in the store. */
+static gboolean
+verify_only (OciLayerStream *ls, GError **error)
+{
+  g_autofree guint8 *buf = g_malloc (256 * 1024);
+  for (;;)
+    {
+      gssize n = oci_layer_stream_read (ls, buf, 256 * 1024, error);
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        return TRUE;
+    }
+}
+
+static gssize
+layer_stream_source (void *user, void *buf, gsize len, GError **error)
+{
+  return oci_layer_stream_read (user, buf, len, error);
+}
+
+static gboolean
+peek_compression (const OciSourceLayer *layer, OciCompression *out, GError **error)
+{
+  guint8 magic[8];
+  OciFdRange r = layer->range;
+  gsize got = 0;
+  while (got < sizeof magic)
+    {
+      gssize n = oci_fd_range_read (&r, magic + got, sizeof magic - got, error);
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      got += n;
+    }
+  return oci_compression_detect (magic, got, out, error);
+}
+
+gboolean
+store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
+                    const StoreImportOptions *opts, guint index, guint n_layers,
+                    StoreLayerResult *out, GCancellable *cancellable, GError **error)
+{
+  memset (out, 0, sizeof *out);
+  out->diff_id = g_strdup (diff_id);
+  gboolean present = FALSE;
+  g_autofree char *existing = NULL;
+  if (!store_layer_load_meta (s, diff_id, &existing, NULL, error))
+    return FALSE;
+  present = existing != NULL;
+
+  OciCompression comp;
+  if (!peek_compression (layer, &comp, error))
+    return FALSE;
+  out->compression = comp;
+  /* An uncompressed blob is the layer tar itself, which export rebuilds
+   * exactly: keeping it would store every byte twice. */
+  gboolean keep = s->keep_blobs && comp != OCI_COMPRESSION_NONE
+                  && !(layer->digest && store_blob_exists (s, layer->digest));
+
+  if (present && !keep && layer->digest)
+    {
+      out->already_present = TRUE;
+      out->digest = g_strdup (layer->digest);
+      out->size = layer->size;
+      return TRUE;
+    }
+
+  g_autoptr(StoreBlobWriter) blob = NULL;
+  if (keep && !(blob = store_blob_writer_new (s, error)))
+    return FALSE;
+  OciFdRange range = layer->range;
+  OciLayerStreamOptions lo = {
+    .digest = layer->digest,
+    .size = layer->size,
+    .diff_id = diff_id,
+    .max_size = opts->max_layer_size,
+    .tee = blob ? store_blob_writer_write : NULL,
+    .tee_user = blob,
+  };
+  g_autoptr(OciLayerStream) ls = oci_layer_stream_new (oci_fd_range_read, &range, &lo);
+
+  if (present)
+    {
+      out->already_present = TRUE;
+      if (!verify_only (ls, error))
+        return FALSE;
+    }
+  else
+    {
+      g_auto(LayerImport) li = { 0 };
+      li.s = s;
+      li.repo = s->repo;
+      li.cancellable = cancellable;
+      li.split = tarsplit_writer_new ();
+      li.root = ostree_mutable_tree_new ();
+      li.dirmeta_cache = g_hash_table_new_full (g_bytes_hash, g_bytes_equal,
+                                                (GDestroyNotify) g_bytes_unref, g_free);
+      li.by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      li.hasher = store_object_hasher_new ();
+      li.small = g_byte_array_new ();
+      if (!store_default_dirmeta (s->repo, &li.default_dirmeta, error))
+        return FALSE;
+      ostree_mutable_tree_set_metadata_checksum (li.root, li.default_dirmeta);
+
+      g_autoptr(OciTarReader) tar = oci_tar_reader_new (layer_stream_source, ls,
+                                                        tarsplit_writer_raw, li.split);
+      li.tar = tar;
+      for (;;)
+        {
+          const OciTarEntry *e;
+          if (!oci_tar_reader_next (tar, &e, error))
+            return FALSE;
+          if (!e)
+            break;
+          if (!import_entry (&li, e, error))
+            return g_prefix_error (error, "entry \"%s\": ", e->path), FALSE;
+          if (opts->progress)
+            opts->progress (opts->progress_user, index, n_layers,
+                            oci_layer_stream_compressed_size (ls), layer->size);
+        }
+      /* The tar reader reads to the end of the stream, which is where the
+       * layer stream checks both digests. */
+      if (!oci_layer_stream_diff_id (ls))
+        return g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
+                            "layer stream not read to its end"), FALSE;
+
+      g_autoptr(GBytes) record = tarsplit_writer_finish (li.split, error);
+      if (!record)
+        return FALSE;
+      g_autoptr(OstreeRepoFile) root = NULL;
+      if (!ostree_repo_write_mtree (s->repo, li.root, (GFile **) &root, cancellable, error))
+        return FALSE;
+      GVariantBuilder mb;
+      g_variant_builder_init (&mb, G_VARIANT_TYPE ("a{sv}"));
+      g_variant_builder_add (&mb, "{sv}", STORE_META_DIFF_ID, g_variant_new_string (diff_id));
+      g_variant_builder_add (&mb, "{sv}", STORE_META_TAR_SIZE,
+                             g_variant_new_uint64 (oci_layer_stream_uncompressed_size (ls)));
+      g_variant_builder_add (&mb, "{sv}", STORE_META_ENTRIES,
+                             g_variant_new_uint64 (oci_tar_reader_entries (tar)));
+      gsize rlen;
+      const guint8 *rdata = g_bytes_get_data (record, &rlen);
+      g_variant_builder_add (&mb, "{sv}", STORE_META_TAR_SPLIT,
+                             g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, rdata, rlen, 1));
+      g_autoptr(GVariant) meta = g_variant_ref_sink (g_variant_builder_end (&mb));
+      g_autofree char *commit = NULL;
+      /* A fixed timestamp: the same layer gives the same commit anywhere. */
+      if (!ostree_repo_write_commit_with_time (s->repo, NULL, diff_id, NULL, meta, root, 0,
+                                               &commit, cancellable, error))
+        return FALSE;
+      g_autofree char *ref = store_ref_for_layer (diff_id);
+      ostree_repo_transaction_set_ref (s->repo, NULL, ref, commit);
+    }
+
+  out->digest = g_strdup (oci_layer_stream_digest (ls));
+  out->size = oci_layer_stream_compressed_size (ls);
+  if (blob && !store_blob_writer_commit (blob, out->digest, error))
+    return FALSE;
+  return TRUE;
+}
+
+void
+store_layer_result_clear (StoreLayerResult *r)
+{
+  g_clear_pointer (&r->digest, g_free);
+  g_clear_pointer (&r->diff_id, g_free);
+}

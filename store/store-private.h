@@ -1,0 +1,96 @@
+/* store/store-private.h: what the store's files share and nobody else sees. */
+#pragma once
+
+#include "store/store.h"
+#include "oci/oci-limits.h"
+
+#include <errno.h>
+
+#define STORE_IMAGE_REF_PREFIX "images/"
+#define STORE_LAYER_REF_PREFIX "layers/"
+/* ostree_repo_list_refs_ext takes the directory, without the slash */
+#define STORE_IMAGE_REF_DIR "images"
+#define STORE_LAYER_REF_DIR "layers"
+
+/* Commit metadata keys. Layers: */
+#define STORE_META_DIFF_ID    "ctrgit.diff-id"
+#define STORE_META_TAR_SPLIT  "ctrgit.tar-split"   /* ay: zstd record, see tarsplit.h */
+#define STORE_META_TAR_SIZE   "ctrgit.tar-size"    /* t */
+#define STORE_META_ENTRIES    "ctrgit.entries"     /* t */
+/* Images: */
+#define STORE_META_REFERENCE  "ctrgit.reference"
+#define STORE_META_MANIFEST_DIGEST "ctrgit.manifest-digest"
+#define STORE_META_MANIFEST_TYPE   "ctrgit.manifest-media-type"
+#define STORE_META_CONFIG_DIGEST   "ctrgit.config-digest"
+#define STORE_META_MANIFEST   "ctrgit.manifest"    /* ay: the manifest's bytes */
+#define STORE_META_CONFIG     "ctrgit.config"      /* ay: the config's bytes */
+#define STORE_META_PLATFORM   "ctrgit.platform"
+#define STORE_META_SOURCE     "ctrgit.source"
+#define STORE_META_CREATED    "ctrgit.created"
+#define STORE_META_IMPORTED   "ctrgit.imported"    /* t: unix seconds */
+#define STORE_META_LAYERS     "ctrgit.layers"      /* a(sssx): diff_id, blob digest, media type, size */
+#define STORE_META_UNPACKED   "ctrgit.unpacked-size" /* t */
+
+struct CtrStore {
+  char *path;
+  int dfd;
+  int lock_fd;
+  OstreeRepo *repo;
+  char *mode;
+  gboolean keep_blobs;
+};
+
+static inline gboolean G_GNUC_PRINTF (2, 3)
+store_throw_errno (GError **error, const char *fmt, ...)
+{
+  int e = errno;
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "%s: %s", msg, g_strerror (e));
+  return FALSE;
+}
+#define store_null_throw_errno(error, ...) (store_throw_errno (error, __VA_ARGS__), NULL)
+
+/* OSTree's checksum of a content object, computed with OpenSSL so that an
+ * object already in the repo is found without writing it (store/objects.c). */
+typedef struct StoreObjectHasher StoreObjectHasher;
+StoreObjectHasher *store_object_hasher_new (void);
+void store_object_hasher_begin (StoreObjectHasher *h, guint32 uid, guint32 gid, guint32 mode,
+                                const char *symlink_target, GVariant *xattrs);
+void store_object_hasher_update (StoreObjectHasher *h, const void *buf, gsize len);
+void store_object_hasher_finish (StoreObjectHasher *h, char out[65]);
+void store_object_hasher_free (StoreObjectHasher *h);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreObjectHasher, store_object_hasher_free)
+
+/* a(ayay) from tar xattrs, sorted as OSTree keeps them. */
+GVariant *store_xattrs_variant (GPtrArray *tar_xattrs);
+/* Writes (or finds) the dirmeta object for these attributes. */
+gboolean store_write_dirmeta (OstreeRepo *repo, guint32 uid, guint32 gid, guint32 mode,
+                              GVariant *xattrs, GHashTable *cache, char **out_checksum,
+                              GCancellable *cancellable, GError **error);
+
+/* The layer commit of diff_id and its metadata; NULL commit if absent. */
+gboolean store_layer_load_meta (CtrStore *s, const char *diff_id, char **out_commit,
+                                GVariant **out_metadata, GError **error);
+
+/* Image commit metadata builder shared by import (and later pull). */
+GVariant *store_image_metadata_new (const StoreImage *img, GBytes *manifest, GBytes *config);
+
+/* Walks to the directory that holds path's last component (store/tree.c).
+ * Missing directories are created with default_dirmeta (tar allows entries
+ * whose parents were never listed); a parent that is not a directory is an
+ * error, since writing there would write through a file or a symlink. */
+gboolean store_tree_parent (OstreeMutableTree *root, const char *path,
+                            const char *default_dirmeta, OstreeMutableTree **out_parent,
+                            const char **out_name, GError **error);
+/* Puts a file (content checksum) at name, replacing whatever was there. */
+gboolean store_tree_put_file (OstreeMutableTree *dir, const char *name, const char *checksum,
+                              GError **error);
+/* Makes name a directory with these attributes, keeping its contents if it
+ * was one already. */
+gboolean store_tree_put_dir (OstreeMutableTree *dir, const char *name, const char *dirmeta,
+                             OstreeMutableTree **out_subdir, GError **error);
+/* The dirmeta of a default directory (0755 root:root). */
+gboolean store_default_dirmeta (OstreeRepo *repo, char **out, GError **error);

@@ -1,0 +1,203 @@
+/* store/store.h: the image store, on libostree.
+ *
+ * Owns: the store directory and its lock, the blob area (original manifests,
+ * configs and compressed layers, content-addressed), layer import into OSTree
+ * content objects with a per-layer tar-split record for byte-exact export,
+ * image versions as merged-rootfs commits on a branch per reference, and
+ * export, du, fsck and gc over all that.
+ *
+ * Layout of a store:
+ *   STORE/ctrgit.json        format version, repo mode, keep-blobs
+ *   STORE/repo/              the OSTree repository
+ *   STORE/blobs/sha256/HEX   kept blobs; STORE/blobs/tmp/ for ones being written
+ *   STORE/lock               flock: writers exclusive, readers shared
+ * OSTree refs:
+ *   layers/HEX               one commit per layer, HEX = its diff_id
+ *   images/ESCAPED-REF       one branch per reference; parent = previous version
+ *
+ * Does not own: image formats and transports (oci/), printing (cmd/).
+ */
+#pragma once
+
+#include <ostree.h>
+#include "oci/oci.h"
+#include "oci/oci-transport.h"
+
+G_BEGIN_DECLS
+
+#define STORE_ERROR (store_error_quark ())
+GQuark store_error_quark (void);
+typedef enum {
+  STORE_ERROR_NOT_FOUND,  /* no such image, layer, blob */
+  STORE_ERROR_EXISTS,     /* init over an existing store */
+  STORE_ERROR_CORRUPT,    /* fsck-class problems */
+  STORE_ERROR_INVALID,    /* hostile or inconsistent layer content */
+  STORE_ERROR_FORMAT,     /* a store of an unknown format version */
+} StoreErrorCode;
+
+#define STORE_FORMAT_VERSION 1
+
+typedef struct CtrStore CtrStore;
+
+typedef struct {
+  const char *mode;        /* "bare-user" (default) or "archive" */
+  gboolean no_keep_blobs;
+} StoreInitOptions;
+
+/* $CTRGIT_REPO, else /var/lib/ctrgit for root, else $XDG_DATA_HOME/ctrgit. */
+char *store_default_path (void);
+gboolean store_init (const char *path, const StoreInitOptions *opts, GError **error);
+CtrStore *store_open (const char *path, GError **error);
+void store_free (CtrStore *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtrStore, store_free)
+
+const char *store_path (CtrStore *s);
+OstreeRepo *store_repo (CtrStore *s);
+gboolean store_keeps_blobs (CtrStore *s);
+const char *store_mode (CtrStore *s);
+
+/* Writers take the lock exclusively, readers shared; blocks until free.
+ * waiting (may be NULL) is called once if it has to wait. */
+gboolean store_lock (CtrStore *s, gboolean exclusive, void (*waiting) (void), GError **error);
+void store_unlock (CtrStore *s);
+
+/* ---- blob area ------------------------------------------------------- */
+
+char *store_blob_path (CtrStore *s, const char *digest);
+gboolean store_blob_exists (CtrStore *s, const char *digest);
+gboolean store_blob_put_bytes (CtrStore *s, const char *digest, GBytes *data, GError **error);
+GBytes *store_blob_get_bytes (CtrStore *s, const char *digest, gsize max, GError **error);
+
+/* A blob being written: bytes go to STORE/blobs/tmp, and commit renames it
+ * to its digest once that is known and checked. */
+typedef struct StoreBlobWriter StoreBlobWriter;
+StoreBlobWriter *store_blob_writer_new (CtrStore *s, GError **error);
+gboolean store_blob_writer_write (void *writer, const void *buf, gsize len, GError **error);
+gboolean store_blob_writer_commit (StoreBlobWriter *w, const char *digest, GError **error);
+void store_blob_writer_free (StoreBlobWriter *w);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreBlobWriter, store_blob_writer_free)
+/* Drops STORE/blobs/tmp leftovers of killed writers (call under the lock). */
+void store_blob_clean_tmp (CtrStore *s);
+
+/* ---- references and branches ---------------------------------------- */
+
+/* images/ESCAPED: bytes outside [a-z0-9.-/] become _XX so every reference
+ * maps to exactly one valid ref name and back. */
+char *store_ref_for_image (const OciRef *ref);
+char *store_image_for_ref (const char *ostree_ref);
+char *store_ref_for_layer (const char *diff_id);
+/* Finds the branch of a user-typed name: full references, then short names
+ * as localhost/NAME and docker.io/library/NAME, like podman. */
+gboolean store_resolve_image (CtrStore *s, const char *name, char **out_ref_string,
+                              char **out_commit, GError **error);
+
+/* ---- layers ---------------------------------------------------------- */
+
+typedef struct {
+  guint64 max_layer_size;  /* 0: OCI_LIMIT_LAYER_SIZE_DEFAULT */
+  void (*progress) (void *user, guint layer, guint n_layers, guint64 done, guint64 total);
+  void *progress_user;
+} StoreImportOptions;
+
+typedef struct {
+  char *digest;            /* compressed blob, as read */
+  gint64 size;
+  char *diff_id;
+  OciCompression compression;
+  gboolean already_present;
+} StoreLayerResult;
+
+/* Imports one layer inside the caller's OSTree transaction. Skips the work
+ * (but still verifies and keeps the blob when asked) if the layer is there. */
+gboolean store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
+                             const StoreImportOptions *opts, guint index, guint n_layers,
+                             StoreLayerResult *out, GCancellable *cancellable, GError **error);
+gboolean store_layer_exists (CtrStore *s, const char *diff_id, char **out_commit, GError **error);
+/* Writes the layer's uncompressed tar, rebuilt from its record and objects.
+ * Fails if the rebuilt bytes do not hash to diff_id. */
+gboolean store_layer_export (CtrStore *s, const char *diff_id, OciWriteFunc write, void *user,
+                             GCancellable *cancellable, GError **error);
+guint64 store_layer_tar_size (CtrStore *s, const char *diff_id, GError **error);
+/* Replays a layer onto a merged tree (OCI whiteouts applied). */
+gboolean store_layer_apply (CtrStore *s, const char *diff_id, OstreeMutableTree *root,
+                            GError **error);
+void store_layer_result_clear (StoreLayerResult *r);
+
+/* ---- images ---------------------------------------------------------- */
+
+typedef struct {
+  char *reference;      /* docker.io/library/debian:bookworm */
+  char *commit;
+  char *manifest_digest;
+  char *config_digest;
+  char *media_type;
+  char *platform;
+  char *source;
+  char *created;        /* from the config, may be NULL */
+  gint64 imported;      /* unix seconds */
+  guint64 size;         /* compressed layer bytes */
+  guint64 unpacked_size;/* uncompressed layer bytes */
+  GPtrArray *diff_ids;  /* char* */
+  GPtrArray *blobs;     /* char* layer blob digests, as in the manifest */
+  GPtrArray *blob_media_types;
+  GArray *blob_sizes;   /* gint64 */
+} StoreImage;
+
+void store_image_free (StoreImage *i);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreImage, store_image_free)
+
+typedef struct {
+  char *reference;
+  char *commit;
+  gboolean unchanged;   /* the branch already pointed at this manifest */
+  guint layers_new, layers_present;
+} StoreImportResult;
+void store_import_result_clear (StoreImportResult *r);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (StoreImportResult, store_import_result_clear)
+
+gboolean store_image_import (CtrStore *s, OciSource *src, const OciRef *name,
+                             const char *source_desc, const StoreImportOptions *opts,
+                             StoreImportResult *out, GCancellable *cancellable, GError **error);
+StoreImage *store_image_load (CtrStore *s, const char *commit, GError **error);
+/* Every image branch head; StoreImage* sorted by reference. */
+GPtrArray *store_image_list (CtrStore *s, GError **error);
+GBytes *store_image_manifest (CtrStore *s, const StoreImage *img, GError **error);
+GBytes *store_image_config (CtrStore *s, const StoreImage *img, GError **error);
+gboolean store_image_remove (CtrStore *s, const char *name, GError **error);
+
+typedef struct {
+  gboolean from_files;  /* rebuild layers from files even if blobs are kept */
+} StoreExportOptions;
+gboolean store_image_export (CtrStore *s, const char *name, const OciLocation *dest,
+                             const StoreExportOptions *opts, GCancellable *cancellable,
+                             GError **error);
+
+/* ---- maintenance ----------------------------------------------------- */
+
+typedef struct {
+  guint images, versions, layers;
+  guint64 logical;        /* every version's layers, uncompressed, summed */
+  guint64 unique_layers;  /* distinct layers, uncompressed */
+  guint64 objects_bytes;  /* OSTree objects on disk */
+  guint64 objects;
+  guint blobs;
+  guint64 blobs_bytes;
+} StoreUsage;
+gboolean store_usage (CtrStore *s, StoreUsage *out, GCancellable *cancellable, GError **error);
+
+typedef struct {
+  void (*problem) (void *user, const char *what);
+  void *user;
+  gboolean quick;         /* skip rebuilding every layer's tar */
+  guint64 objects_checked, layers_checked, images_checked, blobs_checked, problems;
+} StoreFsck;
+gboolean store_fsck (CtrStore *s, StoreFsck *f, GCancellable *cancellable, GError **error);
+
+typedef struct {
+  guint layers_removed, blobs_removed;
+  gint objects_removed;
+  guint64 bytes_freed;
+} StoreGcResult;
+gboolean store_gc (CtrStore *s, StoreGcResult *out, GCancellable *cancellable, GError **error);
+
+G_END_DECLS
