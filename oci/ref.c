@@ -393,11 +393,15 @@ oci_ref_repository (const OciRef *ref)
 }
 
 /* docker's FamiliarString: Docker Hub loses its domain, and official images
- * their "library/" (but library/a/b keeps it: it is not an official image). */
+ * their "library/" (but library/a/b keeps it: it is not an official image).
+ * Unlike docker, a Hub path whose first component would read as a registry
+ * ("docker.io/a.b/c") keeps its domain, so the familiar form always names
+ * the same image when pulled. */
 char *
 oci_ref_familiar (const OciRef *ref)
 {
   const char *path;
+  const char *slash;
 
   g_return_val_if_fail (ref != NULL, NULL);
 
@@ -408,6 +412,9 @@ oci_ref_familiar (const OciRef *ref)
   if (g_str_has_prefix (path, DOCKER_OFFICIAL_PREFIX)
       && strchr (path + strlen (DOCKER_OFFICIAL_PREFIX), '/') == NULL)
     path += strlen (DOCKER_OFFICIAL_PREFIX);
+  slash = strchr (path, '/');
+  if (slash != NULL && first_component_is_domain (path, slash - path))
+    return ref_format (ref->domain, ref->path, ref);
   return ref_format (NULL, path, ref);
 }
 

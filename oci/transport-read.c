@@ -59,10 +59,9 @@ oci_location_parse (const char *text, OciLocation **out, GError **error)
       const char *rest = text + strlen (kinds[i].prefix);
       g_autoptr(OciLocation) l = g_new0 (OciLocation, 1);
       l->transport = kinds[i].t;
-      /* skopeo's rule: the part after the last ':' is the tag when what
-       * precedes it is a path; a docker-archive reference may itself hold
-       * ':' (name:tag), so split at the first ':' there. */
-      const char *colon = kinds[i].t == OCI_TRANSPORT_DOCKER_ARCHIVE ? strchr (rest, ':') : strrchr (rest, ':');
+      /* skopeo's rule: the path ends at the first ':' and the rest is the
+       * tag or reference, which may itself hold ':' (name:tag). */
+      const char *colon = strchr (rest, ':');
       if (colon)
         {
           l->path = g_strndup (rest, colon - rest);

@@ -53,6 +53,14 @@ static const GoodRef good_refs[] = {
   /* library/ is dropped only for official (single-component) images */
   { "library/a/b", D, "docker.io", "library/a/b", "latest", NULL, FALSE,
     "docker.io/library/a/b:latest", "library/a/b:latest" },
+  /* a Hub path that would read as a registry keeps docker.io/ (docker's
+   * familiar form would name another image here) */
+  { "docker.io/a.b/c", D, "docker.io", "a.b/c", "latest", NULL, TRUE,
+    "docker.io/a.b/c:latest", "docker.io/a.b/c:latest" },
+  { "docker.io/localhost/c", D, "docker.io", "localhost/c", "latest", NULL, TRUE,
+    "docker.io/localhost/c:latest", "docker.io/localhost/c:latest" },
+  { "docker.io/a.b", D, "docker.io", "library/a.b", "latest", NULL, TRUE,
+    "docker.io/library/a.b:latest", "a.b:latest" },
   /* domains: '.', ':', "localhost" or an uppercase letter */
   { "localhost:5000/a/b:c", D, "localhost:5000", "a/b", "c", NULL, TRUE,
     "localhost:5000/a/b:c", "localhost:5000/a/b:c" },

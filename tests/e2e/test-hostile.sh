@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Hostile and broken images: one clear error, exit 1, nothing committed, the
+# store intact. The legal oddities import with the documented result.
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/e2e/images.sh"
+need_hostile || { t_skip "hostile fixtures" "could not build them"; t_done; }
+ctrgit init >/dev/null
+ctrgit import "oci:$HOSTILE/ok:v1" good:v1 >/dev/null
+
+# case : message that must appear
+while IFS='|' read -r case msg; do
+  t_begin "reject-$case"
+  before=$(ostree --repo="$CTRGIT_REPO/repo" refs | sort)
+  expect_fail 1 "$msg" ctrgit import "oci:$HOSTILE/$case:v1" "bad/$case:v1"
+  expect_eq "refs unchanged" "$before" "$(ostree --repo="$CTRGIT_REPO/repo" refs | sort)"
+  [ -z "$(ls -A "$CTRGIT_REPO/blobs/tmp")" ] || t_fail_msg "blobs/tmp not empty"
+  t_end
+done <<'CASES'
+traversal-dotdot|escapes the root with ".."
+traversal-absolute|absolute path "/etc/evil"
+symlink-escape|"evil" is not a directory
+symlink-escape-abs|"evil" is not a directory
+hardlink-escape|hardlink target outside the layer
+hardlink-missing|hardlink to "not/in/layer", which is not a file earlier
+file-then-dir|"a" is not a directory
+tar-bomb|compression bomb
+sparse-entry|sparse entries are not supported
+truncated-gzip|gzip: truncated stream
+blob-digest-mismatch|blob digest mismatch
+diffid-mismatch|diff_id mismatch
+bad-json-manifest|invalid JSON
+wrong-mediatype|application/x-evil
+missing-config|"config" is missing
+deep-nesting|nests deeper than
+index-absent-blob|No such file
+long-path|path longer than 4096
+schema1|schema1 manifests are not supported
+CASES
+
+t_begin "size-limit-is-named-and-adjustable"
+expect_fail 1 "size limit of 1024 uncompressed bytes.*--max-layer-size" \
+  ctrgit import --max-layer-size 1024 "oci:$HOSTILE/truncated-gzip:v1" x:v1
+t_end
+
+t_begin "store-intact-after-rejections"
+expect_ok ctrgit fsck
+expect_eq "images" 1 "$(ctrgit images -q | wc -l)"
+t_end
+
+# Legal oddities: the merged tree is what overlay semantics say.
+tree() { ostree --repo="$CTRGIT_REPO/repo" ls -R "images/localhost/$1_3Av1" | awk '{print $1, $NF}' | grep -v ' /$' | sort -k2; }
+t_begin "dir-then-file-replaces-dir"
+expect_ok ctrgit import "oci:$HOSTILE/dir-then-file:v1" dtf:v1
+expect_eq "tree" "-00644 /a" "$(tree dtf)"
+t_end
+t_begin "whiteout-of-missing-path-is-ignored"
+expect_ok ctrgit import "oci:$HOSTILE/whiteout-missing:v1" wm:v1
+expect_eq "tree" "-00644 /present" "$(tree wm)"
+t_end
+t_begin "duplicate-entries-last-wins"
+expect_ok ctrgit import "oci:$HOSTILE/duplicate-entries:v1" dup:v1
+expect_eq "tree" "-00600 /dup" "$(tree dup)"
+t_end
+t_begin "device-nodes-are-kept-for-export-never-materialised"
+expect_ok ctrgit import "oci:$HOSTILE/device-nodes:v1" dev:v1
+expect_eq "tree" "d00755 /dev
+-00644 /ok.txt" "$(tree dev)"
+expect_ok ctrgit export dev:v1 "docker-archive:$T_TMP/dev.tar"
+tar -tvf "$T_TMP/dev.tar" >/dev/null
+expect_eq "diff_ids" "$(skopeo_diff_ids "oci:$HOSTILE/device-nodes:v1")" "$(skopeo_diff_ids "docker-archive:$T_TMP/dev.tar")"
+t_end
+t_done
