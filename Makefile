@@ -78,6 +78,15 @@ tests-build: $(BUILD)/ctrgit $(UNIT_BIN) $(FUZZ_REPLAY)
 test: tests-build
 	@CTRGIT=$(abspath $(BUILD)/ctrgit) BUILD=$(abspath $(BUILD)) tests/run
 
+# What CI runs: the tests on the plain build and on the ASan+UBSan build.
+# LeakSanitizer is off: GLib keeps one-time allocations (type system,
+# quarks) for the life of the process, which it would report as leaks.
+check:
+	$(MAKE) --no-print-directory tests-build
+	$(MAKE) --no-print-directory SANITIZE=1 tests-build
+	@ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  BUILDS="build build-asan" tests/run
+
 FUZZ_TIME ?= 60
 fuzz:
 	@for f in $(FUZZ_SRC); do \
@@ -98,4 +107,4 @@ install: $(BUILD)/ctrgit
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all test tests-build fuzz install clean
+.PHONY: all test check tests-build fuzz install clean
