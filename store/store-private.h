@@ -3,6 +3,7 @@
 
 #include "store/store.h"
 #include "oci/oci-limits.h"
+#include "oci/oci-stream.h"
 
 #include <errno.h>
 
