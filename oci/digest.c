@@ -78,8 +78,8 @@ oci_hex_encode (const guint8 raw[32], char out[65])
 }
 
 /* OCI image-spec descriptor.md: algorithm := component ([+._-] component)*,
- * component := [a-z0-9]+.  Used only to tell "another algorithm" (which we
- * report as unsupported) from garbage. */
+ * component := [a-z0-9]+.  With is_long_hex, tells a digest of another
+ * algorithm (unsupported) from garbage (invalid). */
 static gboolean
 is_algorithm (const char *s, gsize len)
 {
@@ -105,16 +105,17 @@ is_algorithm (const char *s, gsize len)
   return !prev_sep;
 }
 
-/* image-spec: encoded := [a-zA-Z0-9=_-]+ */
+/* docker/distribution's digest grammar asks at least 128 bits of hex of
+ * any algorithm (sha384, sha512, blake3 ...). */
 static gboolean
-is_encoded (const char *s)
+is_long_hex (const char *s)
 {
-  if (*s == '\0')
-    return FALSE;
-  for (; *s; s++)
-    if (!g_ascii_isalnum (*s) && *s != '=' && *s != '_' && *s != '-')
+  gsize n = 0;
+
+  for (; s[n]; n++)
+    if (!g_ascii_isxdigit (s[n]))
       return FALSE;
-  return TRUE;
+  return n >= 32;
 }
 
 gboolean
@@ -145,7 +146,7 @@ oci_digest_validate (const char *digest, GError **error)
       g_autofree char *alg = g_strndup (digest, colon - digest);
       g_autofree char *qalg = oci_quote (alg);
 
-      if (is_algorithm (digest, colon - digest) && is_encoded (colon + 1))
+      if (is_algorithm (digest, colon - digest) && is_long_hex (colon + 1))
         g_set_error (error, OCI_ERROR, OCI_ERROR_UNSUPPORTED,
                      "digest %s: algorithm %s is not supported (only sha256)", q, qalg);
       else
