@@ -29,13 +29,21 @@ is_lower_alnum (char c)
   return g_ascii_islower (c) || g_ascii_isdigit (c);
 }
 
+static gboolean
+component_error (const char *s, gsize len, const char *what, GError **error)
+{
+  g_autofree char *comp = g_strndup (s, len);
+  g_autofree char *q = oci_quote (comp);
+
+  g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID, "repository name component %s %s", q, what);
+  return FALSE;
+}
+
 /* One path component, with the error naming what is wrong with it. */
 static gboolean
 component_valid (const char *s, gsize len, GError **error)
 {
-  g_autofree char *comp = NULL;
-  g_autofree char *q = NULL;
-  gsize i = 0;
+  gsize i;
 
   if (len == 0)
     {
@@ -44,15 +52,9 @@ component_valid (const char *s, gsize len, GError **error)
       return FALSE;
     }
 
-  comp = g_strndup (s, len);
-  q = oci_quote (comp);
   for (i = 0; i < len; i++)
     if (!is_lower_alnum (s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
-      {
-        g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID,
-                     "repository name component %s may contain only a-z, 0-9, '.', '_' and '-'", q);
-        return FALSE;
-      }
+      return component_error (s, len, "may contain only a-z, 0-9, '.', '_' and '-'", error);
 
   /* Alternate runs of [a-z0-9] and single separators, starting and ending
    * with a run; a separator is '.', '_', "__" or any number of '-'. */
@@ -76,10 +78,9 @@ component_valid (const char *s, gsize len, GError **error)
           i++;
     }
 
-  g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID,
-               "repository name component %s must start and end with a letter or digit, "
-               "with only '.', '_', '__' or dashes between them", q);
-  return FALSE;
+  return component_error (s, len,
+                          "must start and end with a letter or digit, "
+                          "with only '.', '_', '__' or dashes between them", error);
 }
 
 static gboolean
