@@ -149,6 +149,15 @@ fail_field (GError **error, int code, const char *path, const char *what)
   return FALSE;
 }
 
+/* The same for member key of parent; the path is built only on failure. */
+static gboolean
+fail_member (GError **error, const char *parent, const char *key, const char *what)
+{
+  g_autofree char *path = field (parent, key);
+
+  return fail_field (error, OCI_ERROR_INVALID, path, what);
+}
+
 /* Optional members may also be null: Go's encoder writes nil maps and
  * slices as null unless the field says omitempty, and tools differ. */
 static json_t *
@@ -166,14 +175,13 @@ get_string (json_t *obj, const char *parent, const char *key, gboolean required,
             gboolean nonempty, const char **out, GError **error)
 {
   json_t *v = member (obj, key, required);
-  g_autofree char *path = field (parent, key);
 
   *out = NULL;
   if (v == NULL)
-    return required ? fail_field (error, OCI_ERROR_INVALID, path, "is missing") : TRUE;
+    return required ? fail_member (error, parent, key, "is missing") : TRUE;
   if (!json_is_string (v) || (nonempty && json_string_length (v) == 0))
-    return fail_field (error, OCI_ERROR_INVALID, path,
-                       nonempty ? "must be a non-empty string" : "must be a string");
+    return fail_member (error, parent, key,
+                        nonempty ? "must be a non-empty string" : "must be a string");
   *out = json_string_value (v);
   return TRUE;
 }
@@ -183,13 +191,12 @@ get_object (json_t *obj, const char *parent, const char *key, gboolean required,
             json_t **out, GError **error)
 {
   json_t *v = member (obj, key, required);
-  g_autofree char *path = field (parent, key);
 
   *out = NULL;
   if (v == NULL)
-    return required ? fail_field (error, OCI_ERROR_INVALID, path, "is missing") : TRUE;
+    return required ? fail_member (error, parent, key, "is missing") : TRUE;
   if (!json_is_object (v))
-    return fail_field (error, OCI_ERROR_INVALID, path, "must be an object");
+    return fail_member (error, parent, key, "must be an object");
   *out = v;
   return TRUE;
 }
@@ -199,15 +206,15 @@ get_array (json_t *obj, const char *parent, const char *key, gboolean required,
            gsize limit, const char *limit_name, json_t **out, GError **error)
 {
   json_t *v = member (obj, key, required);
-  g_autofree char *path = field (parent, key);
 
   *out = NULL;
   if (v == NULL)
-    return required ? fail_field (error, OCI_ERROR_INVALID, path, "is missing") : TRUE;
+    return required ? fail_member (error, parent, key, "is missing") : TRUE;
   if (!json_is_array (v))
-    return fail_field (error, OCI_ERROR_INVALID, path, "must be an array");
+    return fail_member (error, parent, key, "must be an array");
   if (json_array_size (v) > limit)
     {
+      g_autofree char *path = field (parent, key);
       g_autofree char *q = oci_quote (path);
       g_set_error (error, OCI_ERROR, OCI_ERROR_LIMIT, "%s has %zu entries, over %s (%zu)",
                    q, json_array_size (v), limit_name, limit);
@@ -220,13 +227,13 @@ get_array (json_t *obj, const char *parent, const char *key, gboolean required,
 static gboolean
 get_digest (json_t *obj, const char *parent, const char *key, char **out, GError **error)
 {
-  g_autofree char *path = field (parent, key);
   const char *s;
 
   if (!get_string (obj, parent, key, TRUE, FALSE, &s, error))
     return FALSE;
   if (!oci_digest_validate (s, error))
     {
+      g_autofree char *path = field (parent, key);
       g_autofree char *q = oci_quote (path);
       g_prefix_error (error, "%s: ", q);
       return FALSE;
@@ -338,11 +345,8 @@ parse_descriptor (json_t *v, const char *path, gboolean with_platform,
 
   size = json_object_get (v, "size");
   if (size == NULL || !json_is_integer (size) || json_integer_value (size) < 0)
-    {
-      g_autofree char *sp = field (path, "size");
-      return fail_field (error, OCI_ERROR_INVALID, sp,
-                         size == NULL ? "is missing" : "must be a non-negative integer");
-    }
+    return fail_member (error, path, "size",
+                        size == NULL ? "is missing" : "must be a non-negative integer");
   d->size = json_integer_value (size);
 
   if (!parse_annotations (v, path, &d->annotations, error))
@@ -381,10 +385,11 @@ static gboolean
 refuse_media_type (const char *media_type, OciKind want, GError **error)
 {
   OciKind kind = oci_media_type_kind (media_type);
-  g_autofree char *q = oci_quote (media_type);
+  g_autofree char *q = NULL;
 
   if (kind == want)
     return TRUE;
+  q = oci_quote (media_type);
   if (kind == OCI_KIND_SCHEMA1)
     g_set_error_literal (error, OCI_ERROR, OCI_ERROR_UNSUPPORTED,
                          "docker schema1 manifests are not supported");
