@@ -66,6 +66,9 @@ cmd_import (int argc, char **argv, CtrGlobals *g)
     return ctr_fail ("import", error);
   if (isatty (STDERR_FILENO) && !quiet)
     opts.progress = progress;
+  /* Import waits for other writers; say so once on a terminal. */
+  if (isatty (STDERR_FILENO))
+    opts.waiting = waiting;
 
   g_autoptr(OciLocation) loc = NULL;
   if (!oci_location_parse (argv[1], &loc, &error))
@@ -86,11 +89,6 @@ cmd_import (int argc, char **argv, CtrGlobals *g)
   if (!ref->tag)
     return ctr_usage ("import", "NAME needs a tag, not only a digest");
   g_clear_pointer (&ref->digest, g_free);
-
-  /* Import waits for other writers; say so once on a terminal. */
-  if (!store_lock (store, TRUE, isatty (STDERR_FILENO) ? waiting : NULL, &error))
-    return ctr_fail ("import", error);
-  store_unlock (store);
 
   g_auto(StoreImportResult) res = { 0 };
   if (!store_image_import (store, src, ref, argv[1], &opts, &res, NULL, &error))

@@ -70,7 +70,8 @@ store_image_export (CtrStore *s, const char *name, const OciLocation *dest,
   g_autofree char *full = NULL, *commit = NULL;
   if (!store_resolve_image (s, name, &full, &commit, error))
     return FALSE;
-  if (!store_lock (s, FALSE, NULL, error))
+  g_autoptr(StoreLock) lock = store_lock (s, FALSE, NULL, error);
+  if (!lock)
     return FALSE;
   g_autoptr(StoreImage) img = store_image_load (s, commit, error);
   if (!img)
@@ -151,6 +152,5 @@ store_image_export (CtrStore *s, const char *name, const OciLocation *dest,
                                  written, tag, error);
   for (guint i = 0; i < n; i++)
     g_free (written[i]);
-  store_unlock (s);
   return ok;
 }

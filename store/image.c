@@ -312,12 +312,13 @@ store_image_import (CtrStore *s, OciSource *src, const OciRef *name, const char 
   out->reference = g_strdup (img->reference);
 
   g_autofree char *branch = store_ref_for_image (name);
-  if (!store_lock (s, TRUE, NULL, error))
+  g_autoptr(StoreLock) lock = store_lock (s, TRUE, opts->waiting, error);
+  if (!lock)
     return FALSE;
   store_blob_clean_tmp (s);
   g_autofree char *parent = NULL;
   if (!ostree_repo_resolve_rev (s->repo, branch, TRUE, &parent, error))
-    return store_unlock (s), FALSE;
+    return FALSE;
 
   if (parent && oci_source_manifest_digest (src))
     {
@@ -326,21 +327,17 @@ store_image_import (CtrStore *s, OciSource *src, const OciRef *name, const char 
         {
           out->unchanged = TRUE;
           out->commit = g_strdup (parent);
-          store_unlock (s);
           return TRUE;
         }
     }
   if (!ostree_repo_prepare_transaction (s->repo, NULL, cancellable, error))
-    return store_unlock (s), FALSE;
+    return FALSE;
   if (!import_in_transaction (s, src, img, branch, parent, opts, out, cancellable, error))
     {
       ostree_repo_abort_transaction (s->repo, NULL, NULL);
-      store_unlock (s);
       return FALSE;
     }
-  gboolean ok = ostree_repo_commit_transaction (s->repo, NULL, cancellable, error);
-  store_unlock (s);
-  return ok;
+  return ostree_repo_commit_transaction (s->repo, NULL, cancellable, error);
 }
 
 gboolean
@@ -353,9 +350,8 @@ store_image_remove (CtrStore *s, const char *name, GError **error)
   if (!oci_ref_parse (full, OCI_REF_DEFAULT_LOCALHOST, &ref, error))
     return FALSE;
   g_autofree char *branch = store_ref_for_image (ref);
-  if (!store_lock (s, TRUE, NULL, error))
+  g_autoptr(StoreLock) lock = store_lock (s, TRUE, NULL, error);
+  if (!lock)
     return FALSE;
-  gboolean ok = ostree_repo_set_ref_immediate (s->repo, NULL, branch, NULL, NULL, error);
-  store_unlock (s);
-  return ok;
+  return ostree_repo_set_ref_immediate (s->repo, NULL, branch, NULL, NULL, error);
 }

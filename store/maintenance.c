@@ -64,7 +64,8 @@ gboolean
 store_usage (CtrStore *s, StoreUsage *u, GCancellable *cancellable, GError **error)
 {
   memset (u, 0, sizeof *u);
-  if (!store_lock (s, FALSE, NULL, error))
+  g_autoptr(StoreLock) lock = store_lock (s, FALSE, NULL, error);
+  if (!lock)
     return FALSE;
   g_autoptr(GPtrArray) versions = all_versions (s, error);
   if (!versions)
@@ -96,7 +97,6 @@ store_usage (CtrStore *s, StoreUsage *u, GCancellable *cancellable, GError **err
   guint64 nblobs = 0;
   u->blobs_bytes = dir_bytes (blobs, &nblobs);
   u->blobs = nblobs;
-  store_unlock (s);
   return TRUE;
 }
 
@@ -177,7 +177,8 @@ discard (void *user, const void *buf, gsize len, GError **error)
 gboolean
 store_fsck (CtrStore *s, StoreFsck *f, GCancellable *cancellable, GError **error)
 {
-  if (!store_lock (s, FALSE, NULL, error))
+  g_autoptr(StoreLock) lock = store_lock (s, FALSE, NULL, error);
+  if (!lock)
     return FALSE;
   g_autoptr(GPtrArray) versions = all_versions (s, error);
   if (!versions)
@@ -252,7 +253,6 @@ store_fsck (CtrStore *s, StoreFsck *f, GCancellable *cancellable, GError **error
             }
         }
     }
-  store_unlock (s);
   return TRUE;
 }
 
@@ -260,7 +260,8 @@ gboolean
 store_gc (CtrStore *s, StoreGcResult *out, GCancellable *cancellable, GError **error)
 {
   memset (out, 0, sizeof *out);
-  if (!store_lock (s, TRUE, NULL, error))
+  g_autoptr(StoreLock) lock = store_lock (s, TRUE, NULL, error);
+  if (!lock)
     return FALSE;
   store_blob_clean_tmp (s);
   g_autoptr(GPtrArray) versions = all_versions (s, error);
@@ -316,6 +317,5 @@ store_gc (CtrStore *s, StoreGcResult *out, GCancellable *cancellable, GError **e
           out->bytes_freed += st.st_size;
         }
     }
-  store_unlock (s);
   return TRUE;
 }

@@ -35,7 +35,6 @@
 struct CtrStore {
   char *path;
   int dfd;
-  int lock_fd;
   OstreeRepo *repo;
   char *mode;
   gboolean keep_blobs;

@@ -90,7 +90,6 @@ store_open (const char *path, GError **error)
                         cfg_path, (int) version, STORE_FORMAT_VERSION), NULL;
 
   g_autoptr(CtrStore) s = g_new0 (CtrStore, 1);
-  s->lock_fd = -1;
   s->path = g_strdup (path);
   s->mode = g_strdup (mode);
   s->keep_blobs = keep;
@@ -110,8 +109,6 @@ store_free (CtrStore *s)
 {
   if (!s)
     return;
-  if (s->lock_fd >= 0)
-    close (s->lock_fd);
   if (s->dfd >= 0)
     close (s->dfd);
   g_clear_object (&s->repo);
@@ -125,33 +122,49 @@ OstreeRepo *store_repo (CtrStore *s) { return s->repo; }
 gboolean store_keeps_blobs (CtrStore *s) { return s->keep_blobs; }
 const char *store_mode (CtrStore *s) { return s->mode; }
 
-gboolean
+struct StoreLock {
+  int fd;
+};
+
+/* Each lock has its own open file description, so flock treats two locks
+ * of one process like two processes' locks. */
+StoreLock *
 store_lock (CtrStore *s, gboolean exclusive, void (*waiting) (void), GError **error)
 {
-  if (s->lock_fd < 0)
-    {
-      s->lock_fd = openat (s->dfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-      if (s->lock_fd < 0)
-        return store_throw_errno (error, "open %s/lock", s->path);
-    }
+  int fd = openat (s->dfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return store_null_throw_errno (error, "open %s/lock", s->path);
   int op = exclusive ? LOCK_EX : LOCK_SH;
-  if (flock (s->lock_fd, op | LOCK_NB) == 0)
-    return TRUE;
-  if (errno != EWOULDBLOCK)
-    return store_throw_errno (error, "flock %s/lock", s->path);
-  if (waiting)
-    waiting ();
-  while (flock (s->lock_fd, op) < 0)
-    if (errno != EINTR)
-      return store_throw_errno (error, "flock %s/lock", s->path);
-  return TRUE;
+  if (flock (fd, op | LOCK_NB) < 0)
+    {
+      if (errno != EWOULDBLOCK)
+        {
+          store_throw_errno (error, "flock %s/lock", s->path);
+          close (fd);
+          return NULL;
+        }
+      if (waiting)
+        waiting ();
+      while (flock (fd, op) < 0)
+        if (errno != EINTR)
+          {
+            store_throw_errno (error, "flock %s/lock", s->path);
+            close (fd);
+            return NULL;
+          }
+    }
+  StoreLock *l = g_new0 (StoreLock, 1);
+  l->fd = fd;
+  return l;
 }
 
 void
-store_unlock (CtrStore *s)
+store_lock_release (StoreLock *l)
 {
-  if (s->lock_fd >= 0)
-    flock (s->lock_fd, LOCK_UN);
+  if (!l)
+    return;
+  close (l->fd);   /* closing the description drops the flock */
+  g_free (l);
 }
 
 /* ---- reference names ------------------------------------------------- */

@@ -57,9 +57,13 @@ gboolean store_keeps_blobs (CtrStore *s);
 const char *store_mode (CtrStore *s);
 
 /* Writers take the lock exclusively, readers shared; blocks until free.
- * waiting (may be NULL) is called once if it has to wait. */
-gboolean store_lock (CtrStore *s, gboolean exclusive, void (*waiting) (void), GError **error);
-void store_unlock (CtrStore *s);
+ * waiting (may be NULL) is called once if it has to wait. The lock is held
+ * until released, so `g_autoptr(StoreLock) lock = store_lock (...)` holds
+ * it for a scope and every early return lets it go. */
+typedef struct StoreLock StoreLock;
+StoreLock *store_lock (CtrStore *s, gboolean exclusive, void (*waiting) (void), GError **error);
+void store_lock_release (StoreLock *lock);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreLock, store_lock_release)
 
 /* ---- blob area ------------------------------------------------------- */
 
@@ -97,6 +101,7 @@ typedef struct {
   guint64 max_layer_size;  /* 0: OCI_LIMIT_LAYER_SIZE_DEFAULT */
   void (*progress) (void *user, guint layer, guint n_layers, guint64 done, guint64 total);
   void *progress_user;
+  void (*waiting) (void);  /* called if another writer holds the store */
 } StoreImportOptions;
 
 typedef struct {
