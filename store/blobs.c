@@ -133,6 +133,29 @@ store_blob_get_bytes (CtrStore *s, const char *digest, gsize max, GError **error
   return g_bytes_new_take (g_steal_pointer (&data), len);
 }
 
+gboolean
+store_blob_verify (CtrStore *s, const char *digest, GError **error)
+{
+  g_autofree char *p = store_blob_path (s, digest);
+  int fd = open (p, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return store_throw_errno (error, "blob %s", digest);
+  OciFdRange r = { fd, 0, G_MAXUINT64 };
+  g_autoptr(OciSha256) sha = oci_sha256_new ();
+  g_autofree guint8 *buf = g_malloc (256 * 1024);
+  gssize n;
+  while ((n = oci_fd_range_read (&r, buf, 256 * 1024, error)) > 0)
+    oci_sha256_update (sha, buf, n);
+  close (fd);
+  if (n < 0)
+    return g_prefix_error (error, "blob %s: ", digest), FALSE;
+  g_autofree char *got = oci_sha256_finish (sha);
+  if (!g_str_equal (got, digest))
+    return g_set_error (error, STORE_ERROR, STORE_ERROR_CORRUPT, "blob %s is corrupt (hashes to %s)",
+                        digest, got), FALSE;
+  return TRUE;
+}
+
 void
 store_blob_clean_tmp (CtrStore *s)
 {

@@ -14,7 +14,7 @@
 #define WH_OPAQUE ".wh..wh..opq"
 
 static GBytes *
-layer_record (CtrStore *s, const char *diff_id, guint64 *out_tar_size, GError **error)
+layer_record (CtrStore *s, const char *diff_id, GError **error)
 {
   g_autofree char *commit = NULL;
   g_autoptr(GVariant) meta = NULL;
@@ -27,17 +27,23 @@ layer_record (CtrStore *s, const char *diff_id, guint64 *out_tar_size, GError **
   if (!rec)
     return g_set_error (error, STORE_ERROR, STORE_ERROR_CORRUPT,
                         "layer %s has no tar-split record", diff_id), NULL;
-  if (out_tar_size && !g_variant_lookup (meta, STORE_META_TAR_SIZE, "t", out_tar_size))
-    *out_tar_size = 0;
   return g_variant_get_data_as_bytes (rec);
 }
 
 guint64
 store_layer_tar_size (CtrStore *s, const char *diff_id, GError **error)
 {
+  /* From the commit metadata alone: the record is not needed for this. */
+  g_autofree char *commit = NULL;
+  g_autoptr(GVariant) meta = NULL;
   guint64 size = 0;
-  g_autoptr(GBytes) rec = layer_record (s, diff_id, &size, error);
-  return rec ? size : 0;
+  if (!store_layer_load_meta (s, diff_id, &commit, &meta, error))
+    return 0;
+  if (!commit)
+    return g_set_error (error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+                        "layer %s is not in the store", diff_id), 0;
+  g_variant_lookup (meta, STORE_META_TAR_SIZE, "t", &size);
+  return size;
 }
 
 /* Looks up dir/name without creating anything; NULL parent if a component is
@@ -99,7 +105,7 @@ is_whiteout (const char *path)
 gboolean
 store_layer_apply (CtrStore *s, const char *diff_id, OstreeMutableTree *root, GError **error)
 {
-  g_autoptr(GBytes) rec = layer_record (s, diff_id, NULL, error);
+  g_autoptr(GBytes) rec = layer_record (s, diff_id, error);
   if (!rec)
     return FALSE;
   g_autofree char *default_meta = NULL;
@@ -163,7 +169,7 @@ gboolean
 store_layer_export (CtrStore *s, const char *diff_id, OciWriteFunc write, void *user,
                     GCancellable *cancellable, GError **error)
 {
-  g_autoptr(GBytes) rec = layer_record (s, diff_id, NULL, error);
+  g_autoptr(GBytes) rec = layer_record (s, diff_id, error);
   if (!rec)
     return FALSE;
   g_autoptr(OciSha256) sha = oci_sha256_new ();

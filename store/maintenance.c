@@ -75,20 +75,24 @@ store_usage (CtrStore *s, StoreUsage *u, GCancellable *cancellable, GError **err
     return FALSE;
   u->images = g_hash_table_size (refs);
   u->versions = versions->len;
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  /* diff_id -> uncompressed size, looked up once per distinct layer */
+  g_autoptr(GHashTable) sizes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   for (guint i = 0; i < versions->len; i++)
     {
       StoreImage *img = versions->pdata[i];
       for (guint j = 0; j < img->diff_ids->len; j++)
         {
           const char *d = img->diff_ids->pdata[j];
-          guint64 size = store_layer_tar_size (s, d, NULL);
-          u->logical += size;
-          if (g_hash_table_add (seen, (gpointer) d))
+          guint64 *size = g_hash_table_lookup (sizes, d);
+          if (!size)
             {
+              size = g_new (guint64, 1);
+              *size = store_layer_tar_size (s, d, NULL);
+              g_hash_table_insert (sizes, (gpointer) d, size);
               u->layers++;
-              u->unique_layers += size;
+              u->unique_layers += *size;
             }
+          u->logical += *size;
         }
     }
   g_autofree char *objects = g_build_filename (s->path, "repo", "objects", NULL);
@@ -226,30 +230,15 @@ store_fsck (CtrStore *s, StoreFsck *f, GCancellable *cancellable, GError **error
               if (!f->quick && !store_layer_export (s, diff_id, discard, NULL, cancellable, &e2))
                 problem (f, "layer %s: %s", diff_id, e2->message);
             }
-          g_autofree char *bp = store_blob_path (s, blob);
+          /* Uncompressed blobs are the layer itself and are not kept. */
           if (s->keep_blobs && !g_str_equal (blob, diff_id) && g_hash_table_add (blobs_done, g_strdup (blob)))
             {
+              g_autoptr(GError) e3 = NULL;
               f->blobs_checked++;
-              if (!g_file_test (bp, G_FILE_TEST_EXISTS))
+              if (!store_blob_exists (s, blob))
                 problem (f, "image %s: kept blob %s is missing", img->reference, blob);
-              else if (!f->quick)
-                {
-                  g_autoptr(GError) e3 = NULL;
-                  g_autofree char *text = NULL;
-                  gsize len;
-                  /* Layer blobs are hashed streaming, not loaded whole. */
-                  g_autoptr(GFile) file = g_file_new_for_path (bp);
-                  g_autoptr(GFileInputStream) in = g_file_read (file, cancellable, &e3);
-                  g_autoptr(OciSha256) sha = oci_sha256_new ();
-                  g_autofree guint8 *buf = g_malloc (256 * 1024);
-                  gssize n = in ? 0 : -1;
-                  while (in && (n = g_input_stream_read (G_INPUT_STREAM (in), buf, 256 * 1024, cancellable, &e3)) > 0)
-                    oci_sha256_update (sha, buf, n);
-                  g_autofree char *got = oci_sha256_finish (sha);
-                  (void) text; (void) len;
-                  if (n < 0 || !g_str_equal (got, blob))
-                    problem (f, "blob %s is corrupt", blob);
-                }
+              else if (!f->quick && !store_blob_verify (s, blob, &e3))
+                problem (f, "%s", e3->message);
             }
         }
     }

@@ -71,6 +71,8 @@ char *store_blob_path (CtrStore *s, const char *digest);
 gboolean store_blob_exists (CtrStore *s, const char *digest);
 gboolean store_blob_put_bytes (CtrStore *s, const char *digest, GBytes *data, GError **error);
 GBytes *store_blob_get_bytes (CtrStore *s, const char *digest, gsize max, GError **error);
+/* Rehashes a kept blob, streaming: STORE_ERROR_CORRUPT if it does not match. */
+gboolean store_blob_verify (CtrStore *s, const char *digest, GError **error);
 
 /* A blob being written: bytes go to STORE/blobs/tmp, and commit renames it
  * to its digest once that is known and checked. */
