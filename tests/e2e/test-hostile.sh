@@ -66,7 +66,12 @@ expect_ok ctrgit import "oci:$HOSTILE/device-nodes:v1" dev:v1
 expect_eq "tree" "d00755 /dev
 -00644 /ok.txt" "$(tree dev)"
 expect_ok ctrgit export dev:v1 "docker-archive:$T_TMP/dev.tar"
-tar -tvf "$T_TMP/dev.tar" >/dev/null
+# The exported layer gives the nodes back, as they were in the original.
+layer=$(tar -tf "$T_TMP/dev.tar" | grep '\.tar$')
+nodes=$(tar -xOf "$T_TMP/dev.tar" "$layer" | tar -tvf - | awk '$1 ~ /^[cbp]/ {print substr($1,1,1), $NF}')
+expect_eq "device nodes in the exported layer" "c dev/null
+b dev/sda
+p dev/fifo" "$nodes"
 expect_eq "diff_ids" "$(skopeo_diff_ids "oci:$HOSTILE/device-nodes:v1")" "$(skopeo_diff_ids "docker-archive:$T_TMP/dev.tar")"
 t_end
 t_done

@@ -24,6 +24,29 @@ expect_fail 2 "unknown transport" ctrgit import foo:bar x:y
 expect_fail 2 "not a ctrgit command" ctrgit frobnicate
 t_end
 
+t_begin "import-unknown-tag-is-a-clear-error"
+expect_fail 1 'tag "nope" is not in' ctrgit import "oci:$BB:nope" x:v1
+t_end
+
+t_begin "import-layout-with-several-images-needs-a-tag"
+expect_fail 1 "holds 2 images: name one as oci:" ctrgit import "oci:$BB" x:v1
+t_end
+
+t_begin "import-missing-file-is-a-clear-error"
+expect_fail 1 "No such file" ctrgit import "docker-archive:$T_TMP/absent.tar" x:v1
+expect_fail 1 "not a docker archive" ctrgit import "docker-archive:$IMAGES/small.oci.tar" x:v1
+t_end
+
+t_begin "import-bad-options-are-usage-errors"
+expect_fail 2 "bad --max-layer-size" ctrgit import --max-layer-size 12Q "oci:$BB:v1" x:v1
+expect_fail 2 "NAME needs a tag" ctrgit import "oci:$BB:v1" "x@sha256:$(printf '%064d' 0)"
+t_end
+
+t_begin "export-unknown-image-is-a-clear-error"
+expect_fail 1 'image "nothere:v9" is not in the store' ctrgit export nothere:v9 "oci:$T_TMP/none:v9"
+[ ! -e "$T_TMP/none" ] || t_fail_msg "export of nothing created $T_TMP/none"
+t_end
+
 t_begin "import-oci-layout"
 expect_ok ctrgit import "oci:$BB:v1" myapp:v1
 expect_ok ctrgit import "oci:$BB:v2" myapp:v2
