@@ -46,6 +46,8 @@ gboolean oci_source_open (const OciLocation *loc, const OciPlatform *platform,
 /* The manifest as found (NULL for docker-archive until synthesised). */
 GBytes *oci_source_manifest (OciSource *s);
 const char *oci_source_manifest_digest (OciSource *s);
+/* The manifest parsed (NULL when oci_source_manifest is). */
+const OciManifest *oci_source_manifest_parsed (OciSource *s);
 GBytes *oci_source_config (OciSource *s);
 const char *oci_source_config_digest (OciSource *s);
 const OciConfig *oci_source_config_parsed (OciSource *s);

@@ -27,6 +27,7 @@ struct OciSource {
 
   GBytes *manifest;
   char *manifest_digest;
+  OciManifest *manifest_parsed;
   GBytes *config;
   char *config_digest;
   OciConfig *config_parsed;
@@ -104,6 +105,7 @@ oci_source_free (OciSource *s)
     close (s->afd);
   g_clear_pointer (&s->members, g_hash_table_unref);
   g_clear_pointer (&s->manifest, g_bytes_unref);
+  g_clear_pointer (&s->manifest_parsed, oci_manifest_free);
   g_clear_pointer (&s->config, g_bytes_unref);
   g_clear_pointer (&s->config_parsed, oci_config_free);
   g_clear_pointer (&s->layers, g_ptr_array_unref);
@@ -118,6 +120,7 @@ oci_source_free (OciSource *s)
 
 GBytes *oci_source_manifest (OciSource *s) { return s->manifest; }
 const char *oci_source_manifest_digest (OciSource *s) { return s->manifest_digest; }
+const OciManifest *oci_source_manifest_parsed (OciSource *s) { return s->manifest_parsed; }
 GBytes *oci_source_config (OciSource *s) { return s->config; }
 const char *oci_source_config_digest (OciSource *s) { return s->config_digest; }
 const OciConfig *oci_source_config_parsed (OciSource *s) { return s->config_parsed; }
@@ -162,19 +165,20 @@ index_archive (OciSource *s, const char *path, GError **error)
 static gboolean
 find_file (OciSource *s, const char *name, OciFdRange *out, GError **error)
 {
+  /* Names come from the image's own JSON (docker-archive's manifest.json
+   * names files freely): they stay inside the layout or archive. */
+  g_autofree char *clean = oci_tar_clean_path (name, error);
+  if (!clean)
+    return FALSE;
   if (s->members)
     {
-      g_autoptr(GError) local = NULL;
-      g_autofree char *clean = oci_tar_clean_path (name, &local);
-      Member *m = clean ? g_hash_table_lookup (s->members, clean) : NULL;
+      Member *m = g_hash_table_lookup (s->members, clean);
       if (!m)
         return g_set_error (error, OCI_ERROR, OCI_ERROR_NOT_FOUND, "\"%s\" is not in the archive", name), FALSE;
       *out = (OciFdRange) { s->afd, m->offset, m->size };
       return TRUE;
     }
-  if (name[0] == '/' || strstr (name, ".."))
-    return g_set_error (error, OCI_ERROR, OCI_ERROR_UNSAFE, "unsafe blob path \"%s\"", name), FALSE;
-  int fd = openat (s->dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int fd = openat (s->dfd, clean, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)
     return g_set_error (error, OCI_ERROR, OCI_ERROR_NOT_FOUND, "\"%s\": %s", name, g_strerror (errno)), FALSE;
   struct stat st;
@@ -336,9 +340,10 @@ open_oci (OciSource *s, const OciLocation *loc, const OciPlatform *platform, GEr
       break;
     }
 
-  g_autoptr(OciManifest) m = NULL;
-  if (!oci_manifest_parse (g_bytes_get_data (s->manifest, NULL), g_bytes_get_size (s->manifest), &m, error))
+  if (!oci_manifest_parse (g_bytes_get_data (s->manifest, NULL), g_bytes_get_size (s->manifest),
+                          &s->manifest_parsed, error))
     return g_prefix_error (error, "manifest %s: ", s->manifest_digest), FALSE;
+  const OciManifest *m = s->manifest_parsed;
   g_autoptr(GBytes) config = read_blob (s, m->config->digest, OCI_LIMIT_CONFIG_SIZE, error);
   if (!config)
     return g_prefix_error (error, "config: "), FALSE;
@@ -448,6 +453,7 @@ oci_source_synthesize_manifest (OciSource *s, char **digests, gint64 *sizes,
   s->manifest = oci_manifest_serialize (m);
   s->manifest_digest = oci_digest_of_bytes (g_bytes_get_data (s->manifest, NULL),
                                             g_bytes_get_size (s->manifest));
+  s->manifest_parsed = g_steal_pointer (&m);
   return TRUE;
 }
 

@@ -237,9 +237,8 @@ import_in_transaction (CtrStore *s, OciSource *src, StoreImage *img, const char 
   GBytes *manifest = ok ? oci_source_manifest (src) : NULL;
   if (ok)
     {
-      g_autoptr(OciManifest) m = NULL;
-      ok = oci_manifest_parse (g_bytes_get_data (manifest, NULL), g_bytes_get_size (manifest), &m, error);
-      for (guint i = 0; ok && i < n; i++)
+      const OciManifest *m = oci_source_manifest_parsed (src);
+      for (guint i = 0; i < n; i++)
         {
           OciDescriptor *d = m->layers->pdata[i];
           g_ptr_array_add (img->diff_ids, g_strdup (config->diff_ids->pdata[i]));
@@ -247,8 +246,7 @@ import_in_transaction (CtrStore *s, OciSource *src, StoreImage *img, const char 
           g_ptr_array_add (img->blob_media_types, g_strdup (d->media_type));
           g_array_append_val (img->blob_sizes, d->size);
         }
-      if (ok)
-        img->media_type = g_strdup (m->media_type ? m->media_type : OCI_MT_IMAGE_MANIFEST);
+      img->media_type = g_strdup (m->media_type ? m->media_type : OCI_MT_IMAGE_MANIFEST);
       img->manifest_digest = g_strdup (oci_source_manifest_digest (src));
     }
   for (guint i = 0; i < n; i++)

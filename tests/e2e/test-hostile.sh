@@ -37,6 +37,17 @@ long-path|path longer than 4096
 schema1|schema1 manifests are not supported
 CASES
 
+t_begin "docker-archive-names-outside-the-archive"
+python3 - "$T_TMP/escape.tar" <<'PY'
+import io, json, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    data = json.dumps([{"Config": "../../../etc/passwd", "RepoTags": ["x:y"], "Layers": []}]).encode()
+    ti = tarfile.TarInfo("manifest.json"); ti.size = len(data)
+    t.addfile(ti, io.BytesIO(data))
+PY
+expect_fail 1 'escapes the root with ".."' ctrgit import "docker-archive:$T_TMP/escape.tar" esc:v1
+t_end
+
 t_begin "size-limit-is-named-and-adjustable"
 expect_fail 1 "size limit of 1024 uncompressed bytes.*--max-layer-size" \
   ctrgit import --max-layer-size 1024 "oci:$HOSTILE/truncated-gzip:v1" x:v1
