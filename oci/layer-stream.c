@@ -245,6 +245,30 @@ read_zstd (OciLayerStream *s, guint8 *out, gsize len, GError **error)
     }
 }
 
+static gboolean
+check_limits (OciLayerStream *s, guint64 out, guint64 in, GError **error)
+{
+  if (out > s->max_size)
+    return g_set_error (error, OCI_ERROR, OCI_ERROR_LIMIT,
+                        "layer exceeds the size limit of %" G_GUINT64_FORMAT " uncompressed bytes"
+                        " (raise it with --max-layer-size)", s->max_size), FALSE;
+  if (s->comp != OCI_COMPRESSION_NONE && out > OCI_LIMIT_BOMB_FLOOR
+      && out / MAX (in, 1) > OCI_LIMIT_BOMB_RATIO)
+    return g_set_error (error, OCI_ERROR, OCI_ERROR_LIMIT,
+                        "layer inflates more than %dx past %llu bytes: refusing a compression bomb",
+                        OCI_LIMIT_BOMB_RATIO, (unsigned long long) OCI_LIMIT_BOMB_FLOOR), FALSE;
+  return TRUE;
+}
+
+gboolean
+oci_layer_stream_check_ahead (OciLayerStream *s, guint64 more, GError **error)
+{
+  /* Without a declared size only the absolute limit can be judged ahead. */
+  guint64 in = s->opts.size >= 0 ? (guint64) s->opts.size : G_MAXUINT64;
+  guint64 out = s->n_out + MIN (more, G_MAXUINT64 - s->n_out);
+  return check_limits (s, out, in, error);
+}
+
 gssize
 oci_layer_stream_read (OciLayerStream *s, void *buf, gsize len, GError **error)
 {
@@ -270,15 +294,8 @@ oci_layer_stream_read (OciLayerStream *s, void *buf, gsize len, GError **error)
   if (n == 0)
     return finish (s, error) ? 0 : -1;
   s->n_out += n;
-  if (s->n_out > s->max_size)
-    return g_set_error (error, OCI_ERROR, OCI_ERROR_LIMIT,
-                        "layer exceeds the size limit of %" G_GUINT64_FORMAT " uncompressed bytes"
-                        " (raise it with --max-layer-size)", s->max_size), -1;
-  if (s->comp != OCI_COMPRESSION_NONE && s->n_out > OCI_LIMIT_BOMB_FLOOR
-      && s->n_out / MAX (s->n_in, 1) > OCI_LIMIT_BOMB_RATIO)
-    return g_set_error (error, OCI_ERROR, OCI_ERROR_LIMIT,
-                        "layer inflates more than %dx past %llu bytes: refusing a compression bomb",
-                        OCI_LIMIT_BOMB_RATIO, (unsigned long long) OCI_LIMIT_BOMB_FLOOR), -1;
+  if (!check_limits (s, s->n_out, s->n_in, error))
+    return -1;
   oci_sha256_update (s->h_out, buf, n);
   return n;
 }

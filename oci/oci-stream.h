@@ -45,6 +45,11 @@ typedef struct OciLayerStream OciLayerStream;
 OciLayerStream *oci_layer_stream_new (OciReadFunc source, void *source_user,
                                       const OciLayerStreamOptions *opts);
 gssize oci_layer_stream_read (OciLayerStream *s, void *buf, gsize len, GError **error);
+/* Refuses, before reading them, `more` uncompressed bytes that a tar header
+ * announces, if they would break the size limit or the bomb ratio (judged
+ * against the blob's declared size): a 4 GiB entry of zeros is refused at
+ * its header instead of after inflating a gigabyte. */
+gboolean oci_layer_stream_check_ahead (OciLayerStream *s, guint64 more, GError **error);
 /* Valid after the end was read successfully. */
 const char *oci_layer_stream_digest (OciLayerStream *s);
 const char *oci_layer_stream_diff_id (OciLayerStream *s);

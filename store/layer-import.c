@@ -28,6 +28,7 @@ typedef struct {
   GByteArray *small;
   char *default_dirmeta;
   OciTarReader *tar;
+  OciLayerStream *stream;
   GCancellable *cancellable;
   guint64 new_objects;
 } LayerImport;
@@ -151,7 +152,8 @@ import_entry (LayerImport *li, const OciTarEntry *e, GError **error)
   switch (e->type)
     {
     case OCI_TAR_REGULAR:
-      if (!write_regular (li, e, xattrs, &csum, error))
+      if (!oci_layer_stream_check_ahead (li->stream, e->size, error)
+          || !write_regular (li, e, xattrs, &csum, error))
         return FALSE;
       tarsplit_writer_file (li->split, e->size, csum);
       break;
@@ -332,6 +334,7 @@ store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_i
       g_autoptr(OciTarReader) tar = oci_tar_reader_new (layer_stream_source, ls,
                                                         tarsplit_writer_raw, li.split);
       li.tar = tar;
+      li.stream = ls;
       for (;;)
         {
           const OciTarEntry *e;
