@@ -8,6 +8,8 @@
  */
 #include "oci/oci.h"
 
+#include <errno.h>
+
 #include <string.h>
 #include <openssl/evp.h>
 
@@ -296,4 +298,16 @@ oci_sha256_free (OciSha256 *h)
     return;
   EVP_MD_CTX_free (h->ctx);
   g_free (h);
+}
+
+gboolean
+oci_throw_errno (GError **error, const char *fmt, ...)
+{
+  int e = errno;
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "%s: %s", msg, g_strerror (e));
+  return FALSE;
 }

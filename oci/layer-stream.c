@@ -313,11 +313,7 @@ oci_fd_range_read (void *user, void *buf, gsize len, GError **error)
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        {
-          int e = errno;
-          return g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e),
-                              "read: %s", g_strerror (e)), -1;
-        }
+        return oci_throw_errno (error, "read"), -1;
       if (n == 0 && r->remaining != G_MAXUINT64)
         return g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID,
                             "unexpected end of file (%" G_GUINT64_FORMAT " bytes missing)",

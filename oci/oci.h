@@ -33,6 +33,9 @@ typedef enum {
   OCI_ERROR_UNSAFE,          /* path traversal, links out of the root, and such */
 } OciErrorCode;
 
+/* Sets a G_IO_ERROR from errno: "MESSAGE: strerror". Returns FALSE. */
+gboolean oci_throw_errno (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
 /* ---- automatic cleanup for the C libraries we use ---------------------- */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)

@@ -135,8 +135,7 @@ index_archive (OciSource *s, const char *path, GError **error)
 {
   s->afd = open (path, O_RDONLY | O_CLOEXEC);
   if (s->afd < 0)
-    return g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", path,
-                        g_strerror (errno)), FALSE;
+    return oci_throw_errno (error, "%s", path);
   s->members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   OciFdRange r = { s->afd, 0, G_MAXUINT64 };
   g_autoptr(OciTarReader) tar = oci_tar_reader_new (oci_fd_range_read, &r, NULL, NULL);
@@ -469,8 +468,7 @@ oci_source_open (const OciLocation *loc, const OciPlatform *platform, OciSource 
     {
       s->dfd = open (loc->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (s->dfd < 0)
-        return g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", loc->path,
-                            g_strerror (errno)), FALSE;
+        return oci_throw_errno (error, "%s", loc->path);
     }
   else if (!index_archive (s, loc->path, error))
     return FALSE;

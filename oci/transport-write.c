@@ -24,19 +24,7 @@ struct OciDest {
   gboolean staging;
 };
 
-static gboolean
-throw_errno (GError **error, const char *what, const char *path)
-{
-  int e = errno;
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "%s %s: %s", what, path, g_strerror (e));
-  return FALSE;
-}
 
-static gboolean
-write_file_atomic (const char *path, const void *data, gsize len, GError **error)
-{
-  return g_file_set_contents (path, data, len, error);
-}
 
 gboolean
 oci_dest_open (const OciLocation *loc, OciDest **out, GError **error)
@@ -50,19 +38,19 @@ oci_dest_open (const OciLocation *loc, OciDest **out, GError **error)
     {
       d->dir = g_strdup (loc->path);
       if (g_mkdir_with_parents (d->dir, 0755) < 0)
-        return throw_errno (error, "mkdir", d->dir);
+        return oci_throw_errno (error, "mkdir %s", d->dir);
     }
   else
     {
       g_autofree char *parent = g_path_get_dirname (loc->path);
       d->dir = g_build_filename (parent, ".ctrgit-export-XXXXXX", NULL);
       if (!g_mkdtemp (d->dir))
-        return throw_errno (error, "mkdtemp", d->dir);
+        return oci_throw_errno (error, "mkdtemp %s", d->dir);
       d->staging = TRUE;
     }
   g_autofree char *blobs = g_build_filename (d->dir, "blobs", "sha256", NULL);
   if (loc->transport != OCI_TRANSPORT_DOCKER_ARCHIVE && g_mkdir_with_parents (blobs, 0755) < 0)
-    return throw_errno (error, "mkdir", blobs);
+    return oci_throw_errno (error, "mkdir %s", blobs);
   *out = g_steal_pointer (&d);
   return TRUE;
 }
@@ -121,7 +109,7 @@ spool_write (void *user, const void *buf, gsize len, GError **error)
       if (w < 0 && errno == EINTR)
         continue;
       if (w < 0)
-        return throw_errno (error, "write", sp->path);
+        return oci_throw_errno (error, "write %s", sp->path);
       p += w;
       len -= w;
     }
@@ -158,7 +146,7 @@ oci_dest_put_blob (OciDest *d, const char *digest, gint64 size, OciBlobProducer 
   if (sp.fd < 0)
     {
       oci_sha256_free (sp.sha);
-      return throw_errno (error, "create", tmp);
+      return oci_throw_errno (error, "create %s", tmp);
     }
   gboolean ok = produce (user, spool_write, &sp, error);
   g_autofree char *got = oci_sha256_finish (sp.sha);
@@ -173,7 +161,7 @@ oci_dest_put_blob (OciDest *d, const char *digest, gint64 size, OciBlobProducer 
       if (!final)   /* docker-archive: layers are named by their digest */
         final = g_strdup_printf ("%s/%s.tar", d->dir, oci_digest_hex (got));
       if (rename (tmp, final) < 0)
-        ok = throw_errno (error, "rename", final);
+        ok = oci_throw_errno (error, "rename %s", final);
     }
   if (!ok)
     {
@@ -193,7 +181,7 @@ put_small_blob (OciDest *d, GBytes *b, const char *digest, GError **error)
   g_autofree char *path = blob_file (d, digest);
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     return TRUE;
-  return write_file_atomic (path, g_bytes_get_data (b, NULL), g_bytes_get_size (b), error);
+  return g_file_set_contents (path, g_bytes_get_data (b, NULL), g_bytes_get_size (b), error);
 }
 
 /* index.json keeps other tags; an entry with the same ref.name is replaced,
@@ -236,8 +224,8 @@ update_index (OciDest *d, GBytes *manifest, const char *media_type, const char *
   g_autofree char *out = json_dumps (index, JSON_COMPACT | JSON_PRESERVE_ORDER);
   g_autofree char *layout_path = g_build_filename (d->dir, "oci-layout", NULL);
   const char *layout = "{\"imageLayoutVersion\":\"" OCI_MT_LAYOUT_VERSION "\"}";
-  return write_file_atomic (layout_path, layout, strlen (layout), error)
-         && write_file_atomic (index_path, out, strlen (out), error);
+  return g_file_set_contents (layout_path, layout, strlen (layout), error)
+         && g_file_set_contents (index_path, out, strlen (out), error);
 }
 
 static gboolean
@@ -246,7 +234,7 @@ write_docker_manifest (OciDest *d, const char *config_digest, GBytes *config,
 {
   g_autofree char *config_name = g_strdup_printf ("%s.json", oci_digest_hex (config_digest));
   g_autofree char *config_path = g_build_filename (d->dir, config_name, NULL);
-  if (!write_file_atomic (config_path, g_bytes_get_data (config, NULL), g_bytes_get_size (config), error))
+  if (!g_file_set_contents (config_path, g_bytes_get_data (config, NULL), g_bytes_get_size (config), error))
     return FALSE;
   json_t *layers = json_array ();
   for (char **l = layer_digests; *l; l++)
@@ -258,7 +246,7 @@ write_docker_manifest (OciDest *d, const char *config_digest, GBytes *config,
                                    "Layers", layers);
   g_autofree char *text = json_dumps (m, JSON_COMPACT | JSON_PRESERVE_ORDER);
   g_autofree char *path = g_build_filename (d->dir, "manifest.json", NULL);
-  return write_file_atomic (path, text, strlen (text), error);
+  return g_file_set_contents (path, text, strlen (text), error);
 }
 
 static gint
@@ -288,7 +276,7 @@ archive_add_tree (struct archive *a, const char *root, const char *rel, GError *
       g_autofree char *full = g_build_filename (root, relpath, NULL);
       struct stat st;
       if (lstat (full, &st) < 0)
-        return throw_errno (error, "stat", full);
+        return oci_throw_errno (error, "stat %s", full);
       struct archive_entry *e = archive_entry_new ();
       archive_entry_set_pathname (e, relpath);
       archive_entry_set_mtime (e, 0, 0);
@@ -315,7 +303,7 @@ archive_add_tree (struct archive *a, const char *root, const char *rel, GError *
         return g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID, "archive: %s", archive_error_string (a)), FALSE;
       int fd = open (full, O_RDONLY | O_CLOEXEC);
       if (fd < 0)
-        return throw_errno (error, "open", full);
+        return oci_throw_errno (error, "open %s", full);
       g_autofree char *buf = g_malloc (256 * 1024);
       gssize got;
       while ((got = read (fd, buf, 256 * 1024)) > 0)
@@ -326,7 +314,7 @@ archive_add_tree (struct archive *a, const char *root, const char *rel, GError *
           }
       close (fd);
       if (got < 0)
-        return throw_errno (error, "read", full);
+        return oci_throw_errno (error, "read %s", full);
     }
   return TRUE;
 }
@@ -346,7 +334,7 @@ write_archive (OciDest *d, GError **error)
     ok = (g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID, "%s: %s", tmp, archive_error_string (a)), FALSE);
   archive_write_free (a);
   if (ok && rename (tmp, d->loc->path) < 0)
-    ok = throw_errno (error, "rename", d->loc->path);
+    ok = oci_throw_errno (error, "rename %s", d->loc->path);
   if (!ok)
     unlink (tmp);
   return ok;

@@ -60,7 +60,7 @@ store_blob_writer_write (void *writer, const void *buf, gsize len, GError **erro
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        return store_throw_errno (error, "writing blob %s", w->tmp_path);
+        return oci_throw_errno (error, "writing blob %s", w->tmp_path);
       p += n;
       len -= n;
     }
@@ -76,10 +76,10 @@ store_blob_writer_commit (StoreBlobWriter *w, const char *digest, GError **error
                         "blob digest mismatch: expected %s, got %s", digest, got), FALSE;
   /* Data before name: a crash after the rename must not leave a short blob. */
   if (fdatasync (w->fd) < 0)
-    return store_throw_errno (error, "fdatasync %s", w->tmp_path);
+    return oci_throw_errno (error, "fdatasync %s", w->tmp_path);
   g_autofree char *dest = store_blob_path (w->s, digest);
   if (rename (w->tmp_path, dest) < 0)
-    return store_throw_errno (error, "rename %s", dest);
+    return oci_throw_errno (error, "rename %s", dest);
   w->committed = TRUE;
   return TRUE;
 }
@@ -139,7 +139,7 @@ store_blob_verify (CtrStore *s, const char *digest, GError **error)
   g_autofree char *p = store_blob_path (s, digest);
   int fd = open (p, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return store_throw_errno (error, "blob %s", digest);
+    return oci_throw_errno (error, "blob %s", digest);
   OciFdRange r = { fd, 0, G_MAXUINT64 };
   g_autoptr(OciSha256) sha = oci_sha256_new ();
   g_autofree guint8 *buf = g_malloc (256 * 1024);

@@ -40,7 +40,7 @@ produce_layer (void *user, OciWriteFunc write, void *write_user, GError **error)
     {
       int fd = open (p->blob_path, O_RDONLY | O_CLOEXEC);
       if (fd < 0)
-        return store_throw_errno (error, "open %s", p->blob_path);
+        return oci_throw_errno (error, "open %s", p->blob_path);
       OciFdRange r = { fd, 0, G_MAXUINT64 };
       g_autofree guint8 *buf = g_malloc (256 * 1024);
       gssize n;

@@ -40,18 +40,7 @@ struct CtrStore {
   gboolean keep_blobs;
 };
 
-static inline gboolean G_GNUC_PRINTF (2, 3)
-store_throw_errno (GError **error, const char *fmt, ...)
-{
-  int e = errno;
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "%s: %s", msg, g_strerror (e));
-  return FALSE;
-}
-#define store_null_throw_errno(error, ...) (store_throw_errno (error, __VA_ARGS__), NULL)
+#define store_null_throw_errno(error, ...) (oci_throw_errno (error, __VA_ARGS__), NULL)
 
 /* OSTree's checksum of a content object, computed with OpenSSL so that an
  * object already in the repo is found without writing it (store/objects.c). */

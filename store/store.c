@@ -49,7 +49,7 @@ store_init (const char *path, const StoreInitOptions *opts_in, GError **error)
     return g_set_error (error, STORE_ERROR, STORE_ERROR_EXISTS,
                         "a store already exists at %s", path), FALSE;
   if (g_mkdir_with_parents (path, 0755) < 0)
-    return store_throw_errno (error, "mkdir %s", path);
+    return oci_throw_errno (error, "mkdir %s", path);
 
   g_autofree char *repo_path = g_build_filename (path, "repo", NULL);
   g_autoptr(GFile) repo_file = g_file_new_for_path (repo_path);
@@ -60,7 +60,7 @@ store_init (const char *path, const StoreInitOptions *opts_in, GError **error)
   g_autofree char *blobs = g_build_filename (path, "blobs", "sha256", NULL);
   g_autofree char *tmp = g_build_filename (path, "blobs", "tmp", NULL);
   if (g_mkdir_with_parents (blobs, 0755) < 0 || g_mkdir_with_parents (tmp, 0755) < 0)
-    return store_throw_errno (error, "mkdir %s", blobs);
+    return oci_throw_errno (error, "mkdir %s", blobs);
   /* The config goes last: its presence is what makes this a store. */
   return write_store_config (path, &opts, error);
 }
@@ -139,7 +139,7 @@ store_lock (CtrStore *s, gboolean exclusive, void (*waiting) (void), GError **er
     {
       if (errno != EWOULDBLOCK)
         {
-          store_throw_errno (error, "flock %s/lock", s->path);
+          oci_throw_errno (error, "flock %s/lock", s->path);
           close (fd);
           return NULL;
         }
@@ -148,7 +148,7 @@ store_lock (CtrStore *s, gboolean exclusive, void (*waiting) (void), GError **er
       while (flock (fd, op) < 0)
         if (errno != EINTR)
           {
-            store_throw_errno (error, "flock %s/lock", s->path);
+            oci_throw_errno (error, "flock %s/lock", s->path);
             close (fd);
             return NULL;
           }
