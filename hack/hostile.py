@@ -27,6 +27,7 @@ import io
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tarfile
 import zlib
@@ -353,6 +354,29 @@ def big_layer():
     return lay.bytes()
 
 
+def large_file_layer():
+    """One 6 MiB file of deterministic, incompressible bytes: larger than the
+    size up to which the store hashes files in memory, so it takes the
+    streaming path."""
+    data = b"".join(hashlib.sha256(b"big-%d" % j).digest() for j in range(6 << 15))
+    return Layer().file("large.bin", data).bytes()
+
+
+def case_large_file(p):
+    image(p, [large_file_layer()])
+
+
+def case_zstd_layer(p):
+    def zst(t):
+        return subprocess.run(["zstd", "-q", "-c", "-3"], input=t, stdout=subprocess.PIPE,
+                              check=True).stdout, None
+
+    def edit(m):
+        for layer in m["layers"]:
+            layer["mediaType"] = "application/vnd.oci.image.layer.v1.tar+zstd"
+    image(p, [base_layer().bytes(), large_file_layer()], gz=zst, manifest_edit=edit)
+
+
 def case_truncated_gzip(p):
     def gz(t):
         blob = gzip_bytes(t)
@@ -472,6 +496,8 @@ CASES = [
     ("deep-nesting", "reject", "config Labels.deep is 10000 nested arrays [[[...]]]"),
     ("index-absent-blob", "reject", "index.json names a manifest whose blob is absent (config and layer blobs present)"),
     ("long-path", "reject", "ok.txt, then a file whose PAX path is 10000 characters (99 dirs of 99 chars, a 100-char name)"),
+    ("large-file", "legal", "one 6 MiB file large.bin (over the in-memory hashing size)"),
+    ("zstd-layer", "legal", "two zstd layers: the ok layer, then large.bin"),
     ("schema1", "either", "index.json -> unsigned docker schema1 manifest (fsLayers/history, no config) with one gzip layer"),
 ]
 

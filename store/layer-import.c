@@ -86,24 +86,25 @@ write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **o
       return TRUE;
     }
 
-  g_autoptr(OstreeContentWriter) w = ostree_repo_write_regfile (li->repo, NULL, e->uid, e->gid,
-                                                                mode, e->size, xattrs, error);
-  if (!w)
+  /* Large files stream through: OSTree hashes them as it writes. */
+  g_autoptr(GFileInfo) info = g_file_info_new ();
+  g_file_info_set_file_type (info, G_FILE_TYPE_REGULAR);
+  g_file_info_set_attribute_uint32 (info, "unix::uid", e->uid);
+  g_file_info_set_attribute_uint32 (info, "unix::gid", e->gid);
+  g_file_info_set_attribute_uint32 (info, "unix::mode", mode);
+  g_file_info_set_size (info, e->size);
+  g_autoptr(GInputStream) payload = store_payload_stream_new (li->tar);
+  g_autoptr(GInputStream) content = NULL;
+  guint64 content_len;
+  if (!ostree_raw_file_to_content_stream (payload, info, xattrs, &content, &content_len,
+                                          li->cancellable, error))
     return FALSE;
-  for (;;)
-    {
-      const guint8 *b;
-      gsize n;
-      if (!oci_tar_reader_data (li->tar, &b, &n, error))
-        return FALSE;
-      if (n == 0)
-        break;
-      if (!g_output_stream_write_all (G_OUTPUT_STREAM (w), b, n, NULL, li->cancellable, error))
-        return FALSE;
-    }
-  *out_csum = ostree_content_writer_finish (w, li->cancellable, error);
+  g_autofree guchar *raw = NULL;
+  if (!ostree_repo_write_content (li->repo, NULL, content, content_len, &raw, li->cancellable, error))
+    return FALSE;
   li->new_objects++;
-  return *out_csum != NULL;
+  *out_csum = ostree_checksum_from_bytes (raw);
+  return TRUE;
 }
 
 static gboolean

@@ -53,6 +53,9 @@ void store_object_hasher_finish (StoreObjectHasher *h, char out[65]);
 void store_object_hasher_free (StoreObjectHasher *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreObjectHasher, store_object_hasher_free)
 
+/* The current tar entry's payload as a stream (store/payload-stream.c). */
+GInputStream *store_payload_stream_new (OciTarReader *tar);
+
 /* a(ayay) from tar xattrs, sorted as OSTree keeps them. */
 GVariant *store_xattrs_variant (GPtrArray *tar_xattrs);
 /* Writes (or finds) the dirmeta object for these attributes. */

@@ -9,9 +9,25 @@ need_images() {
   fi
 }
 need_hostile() {
-  [ -e "$HOSTILE/CASES" ] || "$ROOT_DIR/hack/make-hostile-images" "$HOSTILE" >&2
+  # cheap when built: it only writes the cases that are missing
+  "$ROOT_DIR/hack/make-hostile-images" "$HOSTILE" >&2
 }
 have_minbase() { [ -e "$IMAGES/minbase-oci/index.json" ]; }
 # diff_ids of an image as skopeo sees them, one per line
 skopeo_diff_ids() { skopeo inspect --config "$1" | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)["rootfs"]["diff_ids"]))'; }
 skopeo_config_digest() { skopeo inspect --raw "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["digest"])'; }
+# sha256 of each layer file of a docker archive, in manifest.json's order:
+# what the layers really hold, not what the config claims.
+docker_archive_layer_digests() {
+  python3 - "$1" <<'PY'
+import hashlib, json, sys, tarfile
+t = tarfile.open(sys.argv[1])
+m = json.load(t.extractfile("manifest.json"))[0]
+for name in m["Layers"]:
+    h = hashlib.sha256()
+    f = t.extractfile(name)
+    for chunk in iter(lambda: f.read(1 << 20), b""):
+        h.update(chunk)
+    print("sha256:" + h.hexdigest())
+PY
+}

@@ -83,6 +83,6 @@ nodes=$(tar -xOf "$T_TMP/dev.tar" "$layer" | tar -tvf - | awk '$1 ~ /^[cbp]/ {pr
 expect_eq "device nodes in the exported layer" "c dev/null
 b dev/sda
 p dev/fifo" "$nodes"
-expect_eq "diff_ids" "$(skopeo_diff_ids "oci:$HOSTILE/device-nodes:v1")" "$(skopeo_diff_ids "docker-archive:$T_TMP/dev.tar")"
+expect_eq "layers" "$(skopeo_diff_ids "oci:$HOSTILE/device-nodes:v1")" "$(docker_archive_layer_digests "$T_TMP/dev.tar")"
 t_end
 t_done
