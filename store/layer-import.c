@@ -25,12 +25,11 @@ typedef struct {
   GHashTable *dirmeta_cache;
   GHashTable *by_path;         /* cleaned path -> content checksum, for hardlinks */
   StoreObjectHasher *hasher;
-  GByteArray *small;
+  StoreObjectWriter *writer;
   char *default_dirmeta;
   OciTarReader *tar;
   OciLayerStream *stream;
   GCancellable *cancellable;
-  guint64 new_objects;
 } LayerImport;
 
 static void
@@ -41,7 +40,7 @@ layer_import_clear (LayerImport *li)
   g_clear_pointer (&li->dirmeta_cache, g_hash_table_unref);
   g_clear_pointer (&li->by_path, g_hash_table_unref);
   g_clear_pointer (&li->hasher, store_object_hasher_free);
-  g_clear_pointer (&li->small, g_byte_array_unref);
+  g_clear_pointer (&li->writer, store_object_writer_free);
   g_clear_pointer (&li->default_dirmeta, g_free);
 }
 
@@ -54,7 +53,7 @@ write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **o
   guint32 mode = S_IFREG | e->mode;
   if (e->size <= SMALL_FILE)
     {
-      g_byte_array_set_size (li->small, 0);
+      g_autoptr(GByteArray) buf = g_byte_array_sized_new (e->size);
       store_object_hasher_begin (li->hasher, e->uid, e->gid, mode, NULL, xattrs);
       for (;;)
         {
@@ -65,23 +64,13 @@ write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **o
           if (n == 0)
             break;
           store_object_hasher_update (li->hasher, b, n);
-          g_byte_array_append (li->small, b, n);
+          g_byte_array_append (buf, b, n);
         }
       char csum[65];
       store_object_hasher_finish (li->hasher, csum);
-      gboolean have = FALSE;
-      if (!ostree_repo_has_object (li->repo, OSTREE_OBJECT_TYPE_FILE, csum, &have,
-                                   li->cancellable, error))
+      g_autoptr(GBytes) data = g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+      if (!store_object_writer_put (li->writer, csum, e->uid, e->gid, mode, xattrs, data, error))
         return FALSE;
-      if (!have)
-        {
-          g_autofree char *written = ostree_repo_write_regfile_inline (
-              li->repo, csum, e->uid, e->gid, mode, xattrs, li->small->data, li->small->len,
-              li->cancellable, error);
-          if (!written)
-            return FALSE;
-          li->new_objects++;
-        }
       *out_csum = g_strdup (csum);
       return TRUE;
     }
@@ -102,7 +91,6 @@ write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **o
   g_autofree guchar *raw = NULL;
   if (!ostree_repo_write_content (li->repo, NULL, content, content_len, &raw, li->cancellable, error))
     return FALSE;
-  li->new_objects++;
   *out_csum = ostree_checksum_from_bytes (raw);
   return TRUE;
 }
@@ -327,7 +315,7 @@ store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_i
                                                 (GDestroyNotify) g_bytes_unref, g_free);
       li.by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       li.hasher = store_object_hasher_new ();
-      li.small = g_byte_array_new ();
+      li.writer = store_object_writer_new (s->repo, cancellable);
       if (!store_default_dirmeta (s->repo, &li.default_dirmeta, error))
         return FALSE;
       ostree_mutable_tree_set_metadata_checksum (li.root, li.default_dirmeta);
@@ -357,6 +345,8 @@ store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_i
 
       g_autoptr(GBytes) record = tarsplit_writer_finish (li.split, error);
       if (!record)
+        return FALSE;
+      if (!store_object_writer_finish (li.writer, error))
         return FALSE;
       g_autoptr(OstreeRepoFile) root = NULL;
       if (!ostree_repo_write_mtree (s->repo, li.root, (GFile **) &root, cancellable, error))

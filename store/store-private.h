@@ -53,6 +53,20 @@ void store_object_hasher_finish (StoreObjectHasher *h, char out[65]);
 void store_object_hasher_free (StoreObjectHasher *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreObjectHasher, store_object_hasher_free)
 
+/* Content objects written by worker threads (store/object-writer.c). put
+ * skips objects the repo has or that were put before; it may wait while
+ * too many bytes are queued. finish waits for all and reports the first
+ * failure. */
+typedef struct StoreObjectWriter StoreObjectWriter;
+StoreObjectWriter *store_object_writer_new (OstreeRepo *repo, GCancellable *cancellable);
+gboolean store_object_writer_put (StoreObjectWriter *w, const char *checksum, guint32 uid,
+                                  guint32 gid, guint32 mode, GVariant *xattrs, GBytes *data,
+                                  GError **error);
+gboolean store_object_writer_finish (StoreObjectWriter *w, GError **error);
+guint64 store_object_writer_count (StoreObjectWriter *w);
+void store_object_writer_free (StoreObjectWriter *w);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreObjectWriter, store_object_writer_free)
+
 /* The current tar entry's payload as a stream (store/payload-stream.c). */
 GInputStream *store_payload_stream_new (OciTarReader *tar);
 
