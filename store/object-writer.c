@@ -1,19 +1,35 @@
 /* store/object-writer.c: writing content objects on the other core.
  *
  * Creating an object is mostly kernel work (a new inode, its data, an
- * xattr) and OSTree re-hashes what it writes; the tar parse and our own
- * hashing are on the importing thread. Handing writes to worker threads lets
- * both cores work. Queued bytes are bounded so memory stays small.
+ * xattr); the tar parse and our own hashing are on the importing thread.
+ * Handing writes to worker threads lets both cores work. Queued bytes are
+ * bounded so memory stays small.
+ *
+ * In bare-user repos the object is written the way libostree lays it out
+ * (repo/objects/XX/REST.file, owner and mode in the user.ostreemeta xattr),
+ * straight into place: libostree would hash the bytes again with GLib's
+ * portable SHA-256 (we already have the checksum, from OpenSSL) and stage
+ * every object to rename it once more at commit. An object linked in by an
+ * import that then fails is unreferenced, which gc removes; `ostree fsck`
+ * and our fsck read these objects like any other. Archive repos go through
+ * libostree, which compresses.
  */
 #include "store/store-private.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
 
 #define WRITER_THREADS 2
 #define WRITER_MAX_QUEUED (32 * 1024 * 1024)
 
 struct StoreObjectWriter {
   OstreeRepo *repo;
+  gboolean direct;        /* bare-user: write objects ourselves */
+  int tmp_dfd, objects_dfd;
   GCancellable *cancellable;
   GThreadPool *pool;
   GMutex lock;
@@ -39,6 +55,62 @@ job_free (Job *j)
   g_free (j);
 }
 
+static gboolean
+write_all (int fd, const guint8 *buf, gsize len)
+{
+  while (len > 0)
+    {
+      gssize n = write (fd, buf, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      buf += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_bare_user (StoreObjectWriter *w, Job *j, const guint8 *buf, gsize len, GError **error)
+{
+  char rel[80];
+  snprintf (rel, sizeof rel, "%.2s/%s.file", j->checksum, j->checksum + 2);
+  int fd = openat (w->tmp_dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return oci_throw_errno (error, "object %s: O_TMPFILE", j->checksum);
+  g_autoptr(GVariant) meta = g_variant_ref_sink (
+      g_variant_new ("(uuu@a(ayay))", GUINT32_TO_BE (j->uid), GUINT32_TO_BE (j->gid),
+                     GUINT32_TO_BE (j->mode), j->xattrs));
+  /* As libostree: readable by the owner whatever the mode, setuid and
+   * setgid bits only in the xattr, mtime 0. */
+  const struct timespec times[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
+  char proc[64];
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  gboolean ok = write_all (fd, buf, len)
+                && fsetxattr (fd, "user.ostreemeta", g_variant_get_data (meta),
+                              g_variant_get_size (meta), 0) == 0
+                && fchmod (fd, (j->mode & 0775) | S_IRUSR) == 0
+                && futimens (fd, times) == 0;
+  if (ok && linkat (AT_FDCWD, proc, w->objects_dfd, rel, AT_SYMLINK_FOLLOW) < 0)
+    {
+      if (errno == ENOENT)
+        {
+          char dir[3] = { j->checksum[0], j->checksum[1], 0 };
+          if (mkdirat (w->objects_dfd, dir, 0755) < 0 && errno != EEXIST)
+            ok = FALSE;
+          else if (linkat (AT_FDCWD, proc, w->objects_dfd, rel, AT_SYMLINK_FOLLOW) < 0 && errno != EEXIST)
+            ok = FALSE;
+        }
+      else if (errno != EEXIST)   /* written meanwhile: the same bytes */
+        ok = FALSE;
+    }
+  if (!ok)
+    oci_throw_errno (error, "writing object %s", j->checksum);
+  close (fd);
+  return ok;
+}
+
 static void
 run_job (gpointer data, gpointer user)
 {
@@ -51,11 +123,18 @@ run_job (gpointer data, gpointer user)
   g_mutex_lock (&w->lock);
   failed = w->error != NULL;
   g_mutex_unlock (&w->lock);
-  g_autofree char *got = failed ? NULL
-      : ostree_repo_write_regfile_inline (w->repo, j->checksum, j->uid, j->gid, j->mode, j->xattrs,
-                                          buf, len, w->cancellable, &local);
+  gboolean ok = failed;
+  if (!failed && w->direct)
+    ok = write_bare_user (w, j, buf, len, &local);
+  else if (!failed)
+    {
+      g_autofree char *got = ostree_repo_write_regfile_inline (w->repo, j->checksum, j->uid, j->gid,
+                                                               j->mode, j->xattrs, buf, len,
+                                                               w->cancellable, &local);
+      ok = got != NULL;
+    }
   g_mutex_lock (&w->lock);
-  if (!failed && !got && !w->error)
+  if (!ok && !w->error)
     w->error = g_steal_pointer (&local);
   w->queued -= len;
   g_cond_broadcast (&w->drained);
@@ -68,6 +147,15 @@ store_object_writer_new (OstreeRepo *repo, GCancellable *cancellable)
 {
   StoreObjectWriter *w = g_new0 (StoreObjectWriter, 1);
   w->repo = g_object_ref (repo);
+  w->tmp_dfd = w->objects_dfd = -1;
+  if (ostree_repo_get_mode (repo) == OSTREE_REPO_MODE_BARE_USER)
+    {
+      int repo_dfd = ostree_repo_get_dfd (repo);
+      w->tmp_dfd = openat (repo_dfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      w->objects_dfd = openat (repo_dfd, "objects", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      /* Without them, libostree's own path still works. */
+      w->direct = w->tmp_dfd >= 0 && w->objects_dfd >= 0;
+    }
   w->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   g_mutex_init (&w->lock);
   g_cond_init (&w->drained);
@@ -149,6 +237,10 @@ store_object_writer_free (StoreObjectWriter *w)
   g_mutex_clear (&w->lock);
   g_cond_clear (&w->drained);
   g_clear_object (&w->cancellable);
+  if (w->tmp_dfd >= 0)
+    close (w->tmp_dfd);
+  if (w->objects_dfd >= 0)
+    close (w->objects_dfd);
   g_object_unref (w->repo);
   g_free (w);
 }

@@ -116,6 +116,8 @@ t_end
 
 t_begin "fsck-passes-on-healthy-store"
 expect_ok ctrgit fsck
+# and libostree's own fsck reads the objects ctrgit wrote itself
+expect_ok ostree --repo="$CTRGIT_REPO/repo" fsck
 t_end
 
 t_begin "fsck-detects-corrupt-object"
