@@ -105,8 +105,10 @@ oci_layer_stream_free (OciLayerStream *s)
 
 const char *oci_layer_stream_digest (OciLayerStream *s) { return s->digest; }
 const char *oci_layer_stream_diff_id (OciLayerStream *s) { return s->diff_id; }
-guint64 oci_layer_stream_compressed_size (OciLayerStream *s) { return s->n_in; }
-guint64 oci_layer_stream_uncompressed_size (OciLayerStream *s) { return s->n_out; }
+/* The counters are written by whichever thread reads the stream (a
+ * prefetch thread) and may be read by another for progress and limits. */
+guint64 oci_layer_stream_compressed_size (OciLayerStream *s) { return __atomic_load_n (&s->n_in, __ATOMIC_RELAXED); }
+guint64 oci_layer_stream_uncompressed_size (OciLayerStream *s) { return __atomic_load_n (&s->n_out, __ATOMIC_RELAXED); }
 OciCompression oci_layer_stream_compression (OciLayerStream *s) { return s->comp; }
 
 /* Refills the input buffer with compressed bytes (hashing and teeing them). */
@@ -125,7 +127,7 @@ refill (OciLayerStream *s, GError **error)
       s->in_eof = TRUE;
       return TRUE;
     }
-  s->n_in += n;
+  __atomic_store_n (&s->n_in, s->n_in + n, __ATOMIC_RELAXED);
   if (s->opts.size >= 0 && s->n_in > (guint64) s->opts.size)
     return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
                         "blob is larger than the %" G_GINT64_FORMAT " bytes its descriptor says",
@@ -265,7 +267,8 @@ oci_layer_stream_check_ahead (OciLayerStream *s, guint64 more, GError **error)
 {
   /* Without a declared size only the absolute limit can be judged ahead. */
   guint64 in = s->opts.size >= 0 ? (guint64) s->opts.size : G_MAXUINT64;
-  guint64 out = s->n_out + MIN (more, G_MAXUINT64 - s->n_out);
+  guint64 done = oci_layer_stream_uncompressed_size (s);
+  guint64 out = done + MIN (more, G_MAXUINT64 - done);
   return check_limits (s, out, in, error);
 }
 
@@ -293,7 +296,7 @@ oci_layer_stream_read (OciLayerStream *s, void *buf, gsize len, GError **error)
     return -1;
   if (n == 0)
     return finish (s, error) ? 0 : -1;
-  s->n_out += n;
+  __atomic_store_n (&s->n_out, s->n_out + n, __ATOMIC_RELAXED);
   if (!check_limits (s, s->n_out, s->n_in, error))
     return -1;
   oci_sha256_update (s->h_out, buf, n);

@@ -59,6 +59,15 @@ OciCompression oci_layer_stream_compression (OciLayerStream *s);
 void oci_layer_stream_free (OciLayerStream *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciLayerStream, oci_layer_stream_free)
 
+/* Runs a read function on its own thread, a few MiB ahead of the reader
+ * (oci/prefetch.c); oci_prefetch_read is a read function itself. Errors of
+ * the source reach the reader when it gets there. */
+typedef struct OciPrefetch OciPrefetch;
+OciPrefetch *oci_prefetch_new (OciReadFunc source, void *source_user);
+gssize oci_prefetch_read (void *prefetch, void *buf, gsize len, GError **error);
+void oci_prefetch_free (OciPrefetch *p);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciPrefetch, oci_prefetch_free)
+
 /* A read function over a file descriptor range (pread; offset advances). */
 typedef struct {
   int fd;

@@ -320,7 +320,9 @@ store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_i
         return FALSE;
       ostree_mutable_tree_set_metadata_checksum (li.root, li.default_dirmeta);
 
-      g_autoptr(OciTarReader) tar = oci_tar_reader_new (layer_stream_source, ls,
+      /* Inflate and hash on the prefetch thread; parse here. */
+      g_autoptr(OciPrefetch) prefetch = oci_prefetch_new (layer_stream_source, ls);
+      g_autoptr(OciTarReader) tar = oci_tar_reader_new (oci_prefetch_read, prefetch,
                                                         tarsplit_writer_raw, li.split);
       li.tar = tar;
       li.stream = ls;
