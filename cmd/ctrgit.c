@@ -11,6 +11,13 @@ static const CtrCommand commands[] = {
   { "import", cmd_import, "Import an image from an OCI layout or archive, or a docker archive" },
   { "images", cmd_images, "List the images in the store" },
   { "export", cmd_export, "Write an image to an OCI layout or archive, or a docker archive" },
+  { "log",    cmd_log,    "Show the versions of an image reference, newest first" },
+  { "diff",   cmd_diff,   "Compare two image versions file by file" },
+  { "show",   cmd_show,   "Show an image version: manifest, config, layers, history" },
+  { "ls",     cmd_ls,     "List a directory of an image version" },
+  { "cat",    cmd_cat,    "Print a file of an image version" },
+  { "checkout", cmd_checkout, "Write an image version's root filesystem to a new directory" },
+  { "tag",    cmd_tag,    "Give an image version another reference" },
   { "rm",     cmd_rm,     "Remove an image reference (its data goes at the next gc)" },
   { "du",     cmd_du,     "Show the store's disk usage and deduplication" },
   { "fsck",   cmd_fsck,   "Verify every object, layer and image in the store" },
@@ -23,7 +30,7 @@ usage (FILE *out)
 {
   fprintf (out, "usage: ctrgit [--repo DIR] COMMAND [ARGS...]\n\nCommands:\n");
   for (const CtrCommand *c = commands; c->name; c++)
-    fprintf (out, "  %-8s %s\n", c->name, c->summary);
+    fprintf (out, "  %-9s %s\n", c->name, c->summary);
   fprintf (out, "\nThe store is --repo DIR, else $CTRGIT_REPO, else /var/lib/ctrgit (root)\n"
                 "or $XDG_DATA_HOME/ctrgit. `ctrgit COMMAND --help` describes each command.\n");
 }
@@ -62,6 +69,20 @@ char *
 ctr_store_path (CtrGlobals *g)
 {
   return g->repo ? g_strdup (g->repo) : store_default_path ();
+}
+
+char **
+ctr_split_paths (int *argc, char **argv)
+{
+  for (int i = 1; i < *argc; i++)
+    if (g_str_equal (argv[i], "--"))
+      {
+        char **paths = g_strdupv (argv + i + 1);
+        argv[i] = NULL;
+        *argc = i;
+        return paths;
+      }
+  return NULL;
 }
 
 CtrStore *

@@ -26,6 +26,8 @@ gboolean ctr_parse_options (GOptionContext *ctx, int *argc, char ***argv, const 
 int ctr_fail (const char *cmd, GError *error);
 int ctr_usage (const char *cmd, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 CtrStore *ctr_open_store (CtrGlobals *g, GError **error);
+/* Cuts argv at "--": returns what follows it (NULL if no "--"). */
+char **ctr_split_paths (int *argc, char **argv);
 char *ctr_store_path (CtrGlobals *g);
 char *ctr_format_size (guint64 bytes);
 char *ctr_format_age (gint64 unix_seconds);
@@ -38,3 +40,10 @@ int cmd_du (int argc, char **argv, CtrGlobals *g);
 int cmd_fsck (int argc, char **argv, CtrGlobals *g);
 int cmd_gc (int argc, char **argv, CtrGlobals *g);
 int cmd_rm (int argc, char **argv, CtrGlobals *g);
+int cmd_log (int argc, char **argv, CtrGlobals *g);
+int cmd_diff (int argc, char **argv, CtrGlobals *g);
+int cmd_show (int argc, char **argv, CtrGlobals *g);
+int cmd_ls (int argc, char **argv, CtrGlobals *g);
+int cmd_cat (int argc, char **argv, CtrGlobals *g);
+int cmd_checkout (int argc, char **argv, CtrGlobals *g);
+int cmd_tag (int argc, char **argv, CtrGlobals *g);

@@ -7,7 +7,10 @@
  */
 #include "store/store-private.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void
 store_image_free (StoreImage *i)
@@ -352,4 +355,83 @@ store_image_remove (CtrStore *s, const char *name, GError **error)
   if (!lock)
     return FALSE;
   return ostree_repo_set_ref_immediate (s->repo, NULL, branch, NULL, NULL, error);
+}
+
+gboolean
+store_image_tag (CtrStore *s, const char *commit, const OciRef *name, char **out_commit,
+                 GError **error)
+{
+  g_autoptr(StoreImage) img = store_image_load (s, commit, error);
+  if (!img)
+    return FALSE;
+  g_autoptr(GBytes) manifest = store_image_manifest (s, img, error);
+  g_autoptr(GBytes) config = store_image_config (s, img, error);
+  if (!manifest || !config)
+    return FALSE;
+  g_autofree char *branch = store_ref_for_image (name);
+  g_autoptr(StoreLock) lock = store_lock (s, TRUE, NULL, error);
+  if (!lock)
+    return FALSE;
+  g_autofree char *parent = NULL;
+  if (!ostree_repo_resolve_rev (s->repo, branch, TRUE, &parent, error))
+    return FALSE;
+  if (parent)
+    {
+      g_autoptr(StoreImage) prev = store_image_load (s, parent, error);
+      if (!prev)
+        return FALSE;
+      if (g_str_equal (prev->manifest_digest, img->manifest_digest))
+        {
+          *out_commit = g_steal_pointer (&parent);
+          return TRUE;
+        }
+    }
+  /* A new version of the target reference with the same tree and image. */
+  g_free (img->source);
+  img->source = g_strdup_printf ("tag %s@%s", img->reference, img->manifest_digest);
+  g_free (img->reference);
+  img->reference = oci_ref_to_string (name);
+  img->imported = g_get_real_time () / G_USEC_PER_SEC;
+  g_autoptr(GVariant) meta = store_image_metadata_new (img, manifest, config);
+  g_autoptr(GFile) root = NULL;
+  if (!ostree_repo_read_commit (s->repo, commit, &root, NULL, NULL, error))
+    return FALSE;
+  if (!ostree_repo_prepare_transaction (s->repo, NULL, NULL, error))
+    return FALSE;
+  g_autofree char *subject = g_strdup_printf ("%s %s", img->reference, img->manifest_digest);
+  g_autofree char *new_commit = NULL;
+  if (!ostree_repo_write_commit_with_time (s->repo, parent, subject, img->source, meta,
+                                           OSTREE_REPO_FILE (root), img->imported, &new_commit,
+                                           NULL, error))
+    {
+      ostree_repo_abort_transaction (s->repo, NULL, NULL);
+      return FALSE;
+    }
+  ostree_repo_transaction_set_ref (s->repo, NULL, branch, new_commit);
+  if (!ostree_repo_commit_transaction (s->repo, NULL, NULL, error))
+    return FALSE;
+  *out_commit = g_steal_pointer (&new_commit);
+  return TRUE;
+}
+
+gboolean
+store_image_checkout (CtrStore *s, const char *commit, const char *dir, GError **error)
+{
+  struct stat st;
+  if (lstat (dir, &st) == 0)
+    return g_set_error (error, STORE_ERROR, STORE_ERROR_EXISTS,
+                        "%s exists: checkout writes only into a new directory", dir), FALSE;
+  g_autoptr(StoreLock) lock = store_lock (s, FALSE, NULL, error);
+  if (!lock)
+    return FALSE;
+  /* libostree creates every entry relative to directories it made itself
+   * and never follows a symlink of the image, so nothing lands outside dir.
+   * As root it restores owners; otherwise files belong to the caller. */
+  OstreeRepoCheckoutAtOptions opts = { 0 };
+  opts.mode = geteuid () == 0 ? OSTREE_REPO_CHECKOUT_MODE_NONE : OSTREE_REPO_CHECKOUT_MODE_USER;
+  opts.overwrite_mode = OSTREE_REPO_CHECKOUT_OVERWRITE_NONE;
+  opts.enable_fsync = FALSE;
+  if (!ostree_repo_checkout_at (s->repo, &opts, AT_FDCWD, dir, commit, NULL, error))
+    return g_prefix_error (error, "checkout to %s: ", dir), FALSE;
+  return TRUE;
 }

@@ -171,6 +171,12 @@ GPtrArray *store_image_list (CtrStore *s, GError **error);
 GBytes *store_image_manifest (CtrStore *s, const StoreImage *img, GError **error);
 GBytes *store_image_config (CtrStore *s, const StoreImage *img, GError **error);
 gboolean store_image_remove (CtrStore *s, const char *name, GError **error);
+/* Records commit's image as a new version of name (nothing if name's head
+ * already has that manifest). */
+gboolean store_image_tag (CtrStore *s, const char *commit, const OciRef *name, char **out_commit,
+                          GError **error);
+/* Writes an image version's root filesystem into dir, which must not exist. */
+gboolean store_image_checkout (CtrStore *s, const char *commit, const char *dir, GError **error);
 
 typedef struct {
   gboolean from_files;  /* rebuild layers from files even if blobs are kept */
@@ -178,6 +184,59 @@ typedef struct {
 gboolean store_image_export (CtrStore *s, const char *name, const OciLocation *dest,
                              const StoreExportOptions *opts, GCancellable *cancellable,
                              GError **error);
+
+/* ---- history and diff ------------------------------------------------ */
+
+/* REF, REF~N, REF@sha256:DIGEST, or a commit checksum (or unique prefix of
+ * 8+ hex digits) -> the reference and commit of one image version. */
+gboolean store_resolve_revision (CtrStore *s, const char *text, char **out_ref,
+                                 char **out_commit, GError **error);
+/* The parent version, or NULL with STORE_ERROR_NOT_FOUND at the root. */
+char *store_commit_parent (CtrStore *s, const char *commit, GError **error);
+/* commit and its ancestors, newest first (max 0: all). StoreImage*. */
+GPtrArray *store_history (CtrStore *s, const char *commit, guint max, GError **error);
+
+typedef struct {
+  char status;            /* 'A' added, 'D' deleted, 'M' modified, 'T' type changed */
+  char *path;             /* absolute: /etc/os-release */
+  gboolean is_dir;        /* a directory's own attributes, or an empty one */
+  /* For M: what changed */
+  gboolean content, mode, owner, xattrs, target;
+  guint32 old_mode, new_mode;   /* with type bits */
+  guint32 old_uid, new_uid, old_gid, new_gid;
+  guint64 old_size, new_size;
+  char *old_target, *new_target;
+  char *old_checksum, *new_checksum;  /* content objects; NULL for directories */
+} StoreDiffEntry;
+void store_diff_entry_free (StoreDiffEntry *e);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreDiffEntry, store_diff_entry_free)
+
+/* Compares two image versions (commits). paths: NULL, or absolute paths
+ * that limit the diff to what lies under them. Sorted by path. */
+gboolean store_diff (CtrStore *s, const char *commit_a, const char *commit_b, char **paths,
+                     GPtrArray **out, GCancellable *cancellable, GError **error);
+
+/* A path of an image version (store/tree-read.c). */
+typedef struct {
+  char *name;
+  gboolean is_dir;
+  guint32 mode, uid, gid;       /* mode with type bits */
+  guint64 size;                 /* regular files */
+  char *target;                 /* symlinks */
+  char *checksum;               /* file: content object; dir: dirtree */
+  char *meta;                   /* dir: dirmeta */
+} StoreNode;
+void store_node_clear (StoreNode *n);
+void store_node_free (StoreNode *n);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreNode, store_node_free)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (StoreNode, store_node_clear)
+/* Resolves path inside the image (symlinks relative to its root, never the
+ * host's); follow: also the last component. */
+gboolean store_tree_lookup (CtrStore *s, const char *commit, const char *path, gboolean follow,
+                            StoreNode *out, GError **error);
+/* A directory's entries, sorted by name within files, then directories. */
+GPtrArray *store_tree_list (CtrStore *s, const StoreNode *dir, GError **error);
+GInputStream *store_tree_open (CtrStore *s, const StoreNode *file, GError **error);
 
 /* ---- maintenance ----------------------------------------------------- */
 
