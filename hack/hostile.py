@@ -79,11 +79,13 @@ class Layer:
         self.tar.addfile(self._info(name, tarfile.DIRTYPE, mode))
         return self
 
-    def file(self, name, content, mode=0o644, uid=0, gid=0):
+    def file(self, name, content, mode=0o644, uid=0, gid=0, xattrs=None):
         if isinstance(content, str):
             content = content.encode()
         ti = self._info(name, tarfile.REGTYPE, mode, uid, gid)
         ti.size = len(content)
+        if xattrs:
+            ti.pax_headers = {"SCHILY.xattr." + k: v for k, v in xattrs.items()}
         self.tar.addfile(ti, io.BytesIO(content))
         return self
 
@@ -377,6 +379,46 @@ def case_zstd_layer(p):
     image(p, [base_layer().bytes(), large_file_layer()], gz=zst, manifest_edit=edit)
 
 
+def history_v1_layer():
+    return (Layer().dir("etc").file("etc/os-release", "ID=history\nVERSION_ID=1\n")
+            .dir("opq").file("opq/a", "a\n").file("opq/b", "b\n")
+            .file("x.txt", "same bytes\n", xattrs={"user.a": "1"})
+            .file("own.txt", "owned\n").symlink("link", "x.txt")
+            .file("f2l", "a file first\n").file("keep.txt", "unchanged\n").bytes())
+
+
+def case_history_v1(p):
+    image(p, [history_v1_layer()])
+
+
+def case_history_v2(p):
+    """v1 plus one layer: opaque dir, xattr-only, owner-only and dir-mode-only
+    changes, a symlink retarget, a file turned symlink."""
+    layer2 = (Layer().dir("etc", mode=0o700).dir("opq").file("opq/.wh..wh..opq", "")
+              .file("opq/c", "c\n")
+              .file("x.txt", "same bytes\n", xattrs={"user.a": "2"})
+              .file("own.txt", "owned\n", uid=1000, gid=1000)
+              .symlink("link", "own.txt").symlink("f2l", "x.txt"))
+    image(p, [history_v1_layer(), layer2.bytes()])
+
+
+def case_history_rebuild(p):
+    """v1's files again, byte for byte, in a new layer with new mtimes."""
+    global MTIME
+    saved, MTIME = MTIME, MTIME + 86400
+    try:
+        image(p, [history_v1_layer()])
+    finally:
+        MTIME = saved
+
+
+def case_symlink_dotdot_read(p):
+    """Legal: a symlink climbing out of the root; reads resolve it in the image."""
+    image(p, [Layer().dir("etc").file("etc/passwd", "root:x:0:0:image passwd:/:/bin/sh\n")
+              .symlink("evil", "../../../../../etc/passwd")
+              .symlink("abs", "/etc/passwd").bytes()])
+
+
 def case_truncated_gzip(p):
     def gz(t):
         blob = gzip_bytes(t)
@@ -498,6 +540,10 @@ CASES = [
     ("long-path", "reject", "ok.txt, then a file whose PAX path is 10000 characters (99 dirs of 99 chars, a 100-char name)"),
     ("large-file", "legal", "one 6 MiB file large.bin (over the in-memory hashing size)"),
     ("zstd-layer", "legal", "two zstd layers: the ok layer, then large.bin"),
+    ("history-v1", "legal", "v1 of a version chain: etc/os-release, opq/{a,b}, x.txt (xattr user.a=1), own.txt, link -> x.txt, f2l file, keep.txt"),
+    ("history-v2", "legal", "v1 + layer: etc/ 0700, opaque opq/ with c, x.txt xattr user.a=2, own.txt uid 1000, link -> own.txt, f2l -> x.txt"),
+    ("history-rebuild", "legal", "history-v1's files, same bytes, mtimes one day later"),
+    ("symlink-dotdot-read", "legal", "etc/passwd, evil -> ../../../../../etc/passwd, abs -> /etc/passwd"),
     ("schema1", "either", "index.json -> unsigned docker schema1 manifest (fsLayers/history, no config) with one gzip layer"),
 ]
 

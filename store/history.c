@@ -131,7 +131,6 @@ store_resolve_revision (CtrStore *s, const char *text, char **out_ref, char **ou
           g_free (c);
           c = parent;
         }
-      g_free (c);
       if (!commit)
         return g_set_error (error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
                             "%s has no version with manifest %s", ref, digest), FALSE;

@@ -43,5 +43,13 @@ expect_fail() {
 expect_eq() {
   if [ "$2" != "$3" ]; then t_fail_msg "$1: expected [$2], got [$3]"; return 1; fi
 }
+# expect_out WHAT EXPECTED CMD...: CMD must succeed and print exactly EXPECTED
+# (a crash that prints nothing does not pass for empty output).
+expect_out() {
+  local what=$1 want=$2 got rc; shift 2
+  got=$("$@" 2>"$T_TMP/stderr"); rc=$?
+  if [ $rc -ne 0 ]; then t_fail_msg "$what: exit $rc: $* ($(head -c 300 "$T_TMP/stderr"))"; return 1; fi
+  expect_eq "$what" "$want" "$got"
+}
 t_run() { local n=$1; shift; t_begin "$n"; expect_ok "$@"; t_end; }
 t_done() { exit $T_FAILED; }
