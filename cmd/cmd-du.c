@@ -15,6 +15,8 @@ cmd_du (int argc, char **argv, CtrGlobals *g)
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!ctr_parse_options (ctx, &argc, &argv, "du"))
     return CTR_EXIT_USAGE;
+  if (argc > 1)
+    return ctr_usage ("du", "unexpected argument \"%s\"", argv[1]);
   g_autoptr(GError) error = NULL;
   g_autoptr(CtrStore) store = ctr_open_store (g, &error);
   if (!store)

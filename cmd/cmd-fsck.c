@@ -21,6 +21,8 @@ cmd_fsck (int argc, char **argv, CtrGlobals *g)
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!ctr_parse_options (ctx, &argc, &argv, "fsck"))
     return CTR_EXIT_USAGE;
+  if (argc > 1)
+    return ctr_usage ("fsck", "unexpected argument \"%s\"", argv[1]);
   g_autoptr(GError) error = NULL;
   g_autoptr(CtrStore) store = ctr_open_store (g, &error);
   if (!store)

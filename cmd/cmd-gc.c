@@ -9,6 +9,8 @@ cmd_gc (int argc, char **argv, CtrGlobals *g)
   g_autoptr(GOptionContext) ctx = g_option_context_new ("- remove unreachable data");
   if (!ctr_parse_options (ctx, &argc, &argv, "gc"))
     return CTR_EXIT_USAGE;
+  if (argc > 1)
+    return ctr_usage ("gc", "unexpected argument \"%s\"", argv[1]);
   g_autoptr(GError) error = NULL;
   g_autoptr(CtrStore) store = ctr_open_store (g, &error);
   if (!store)

@@ -37,7 +37,8 @@ cmd_import (int argc, char **argv, CtrGlobals *g)
   g_autoptr(GOptionContext) ctx = g_option_context_new ("SOURCE [NAME] - import an image");
   g_option_context_set_description (ctx,
       "SOURCE is oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REF].\n"
-      "NAME defaults to the source's tag or reference; a name without registry is localhost/NAME.");
+      "NAME defaults to the reference the image carries (a docker archive's RepoTags,\n"
+      "an OCI ref.name such as localhost/app:v1); a name without registry is localhost/NAME.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!ctr_parse_options (ctx, &argc, &argv, "import"))
     return CTR_EXIT_USAGE;
@@ -82,7 +83,7 @@ cmd_import (int argc, char **argv, CtrGlobals *g)
 
   const char *name = argc == 3 ? argv[2] : oci_source_name (src);
   if (!name)
-    return ctr_usage ("import", "%s names no tag: give a NAME", argv[1]);
+    return ctr_usage ("import", "%s carries no image name: give a NAME", argv[1]);
   g_autoptr(OciRef) ref = NULL;
   if (!oci_ref_parse (name, OCI_REF_DEFAULT_LOCALHOST, &ref, &error))
     return ctr_fail ("import", error);

@@ -158,6 +158,9 @@ main (int argc, char **argv)
     {
       if (i + 1 < argc)
         {
+          int rc = ctr_help_show_man (argv[i + 1]);
+          if (rc >= 0)
+            return rc;
           char *args[] = { argv[i + 1], "--help", NULL };
           for (const CtrCommand *c = commands; c->name; c++)
             if (g_str_equal (c->name, argv[i + 1]))

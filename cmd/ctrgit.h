@@ -32,6 +32,10 @@ char *ctr_store_path (CtrGlobals *g);
 char *ctr_format_size (guint64 bytes);
 char *ctr_format_age (gint64 unix_seconds);
 
+/* Shows the man page of cmd (NULL: ctrgit(1)) on a terminal; -1 when
+ * there is none or stdout is not a terminal (cmd/help.c). */
+int ctr_help_show_man (const char *cmd);
+
 int cmd_init (int argc, char **argv, CtrGlobals *g);
 int cmd_import (int argc, char **argv, CtrGlobals *g);
 int cmd_images (int argc, char **argv, CtrGlobals *g);

@@ -24,8 +24,8 @@ typedef struct {
   char *tag;     /* oci: tag, docker-archive: reference; NULL when not given */
 } OciLocation;
 
-/* "oci:./dir:v1" -> transport, path, tag. The tag is what follows the last
- * ':' that is not part of the path (skopeo's rule: oci:DIR:TAG). */
+/* "oci:./dir:v1" -> transport, path, tag. As skopeo does, the path ends at
+ * the first ':' and the tag or reference is the rest (oci:DIR:TAG). */
 gboolean oci_location_parse (const char *text, OciLocation **out, GError **error);
 void oci_location_free (OciLocation *l);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciLocation, oci_location_free)
@@ -53,8 +53,9 @@ const char *oci_source_config_digest (OciSource *s);
 const OciConfig *oci_source_config_parsed (OciSource *s);
 guint oci_source_n_layers (OciSource *s);
 const OciSourceLayer *oci_source_layer (OciSource *s, guint i);
-/* The tag or reference the location names or, for a docker-archive, the
- * first RepoTag; NULL if none. */
+/* The image's own reference, if it names one: an OCI ref.name that is a
+ * whole reference ("localhost/app:v1", not a bare tag), or a docker
+ * archive's RepoTag. NULL otherwise. */
 const char *oci_source_name (OciSource *s);
 /* For sources without a manifest (docker-archive): build an OCI manifest
  * from the layer digests and sizes found while reading them. */

@@ -79,10 +79,10 @@ oci_location_parse (const char *text, OciLocation **out, GError **error)
     }
   if (g_str_has_prefix (text, "docker://"))
     return g_set_error (error, OCI_ERROR, OCI_ERROR_UNSUPPORTED,
-                        "\"%s\": registries are reached with `ctrgit pull`", text), FALSE;
+                        "\"%s\": importing from a registry is not supported yet", text), FALSE;
   return g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID,
                       "\"%s\": unknown transport (use oci:DIR[:TAG], oci-archive:FILE[:TAG] "
-                      "or docker-archive:FILE)", text), FALSE;
+                      "or docker-archive:FILE[:REF])", text), FALSE;
 }
 
 static void
@@ -298,7 +298,13 @@ open_oci (OciSource *s, const OciLocation *loc, const OciPlatform *platform, GEr
                           "%s holds %u images: name one as oci:%s:TAG", loc->path,
                           index->manifests->len, loc->path), FALSE;
     }
-  s->name = g_strdup (loc->tag);
+  /* The image's name, when its ref.name is a whole reference (podman and
+   * buildah write "localhost/app:v1"); skopeo and umoci write bare tags,
+   * which name no repository. */
+  const char *ref_name = chosen->annotations
+      ? g_hash_table_lookup (chosen->annotations, "org.opencontainers.image.ref.name") : NULL;
+  if (ref_name && strpbrk (ref_name, "/:"))
+    s->name = g_strdup (ref_name);
 
   g_autoptr(OciDescriptor) desc = oci_descriptor_new (chosen->media_type, chosen->digest, chosen->size);
   g_autoptr(OciIndex) nested = NULL;

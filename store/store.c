@@ -54,6 +54,17 @@ store_init (const char *path, const StoreInitOptions *opts_in, GError **error)
   g_autofree char *repo_path = g_build_filename (path, "repo", NULL);
   g_autoptr(GFile) repo_file = g_file_new_for_path (repo_path);
   g_autoptr(OstreeRepo) repo = ostree_repo_new (repo_file);
+  /* An init that was interrupted left a repo: finish it only in its mode
+   * (ostree_repo_create would keep the old mode silently). */
+  if (g_file_test (repo_path, G_FILE_TEST_IS_DIR) && ostree_repo_open (repo, NULL, NULL)
+      && ostree_repo_get_mode (repo) != mode)
+    {
+      g_autofree char *have = g_strdup (ostree_repo_get_mode (repo) == OSTREE_REPO_MODE_ARCHIVE
+                                        ? "archive" : "bare-user");
+      return g_set_error (error, STORE_ERROR, STORE_ERROR_EXISTS,
+                          "%s holds an unfinished store in %s mode: run init again with "
+                          "--mode %s, or remove it", path, have, have), FALSE;
+    }
   if (!ostree_repo_create (repo, mode, NULL, error))
     return g_prefix_error (error, "creating %s: ", repo_path), FALSE;
 

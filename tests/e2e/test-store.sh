@@ -47,6 +47,23 @@ expect_fail 1 'image "nothere:v9" is not in the store' ctrgit export nothere:v9 
 [ ! -e "$T_TMP/none" ] || t_fail_msg "export of nothing created $T_TMP/none"
 t_end
 
+t_begin "import-names-the-image-as-it-names-itself"
+expect_out "podman's ref.name" "localhost/small:v1" sh -c "$CTRGIT import oci-archive:$IMAGES/small.oci.tar | cut -d: -f1-2"
+expect_fail 2 "carries no image name: give a NAME" ctrgit import "oci:$BB:v1"
+expect_ok ctrgit rm localhost/small:v1
+t_end
+
+t_begin "init-refuses-to-finish-a-store-in-another-mode"
+mkdir -p "$T_TMP/half"
+ostree --repo="$T_TMP/half/repo" init --mode=bare-user
+expect_fail 1 "unfinished store in bare-user mode" ctrgit --repo "$T_TMP/half" init --mode archive
+expect_ok ctrgit --repo "$T_TMP/half" init
+t_end
+
+t_begin "extra-arguments-are-usage-errors"
+for c in du fsck gc images; do expect_fail 2 'unexpected argument "x"' ctrgit $c x; done
+t_end
+
 t_begin "import-oci-layout"
 expect_ok ctrgit import "oci:$BB:v1" myapp:v1
 expect_ok ctrgit import "oci:$BB:v2" myapp:v2
