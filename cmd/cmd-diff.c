@@ -62,13 +62,161 @@ version_json (CtrStore *store, const char *ref, const char *commit)
                     "manifest_digest", img ? img->manifest_digest : NULL);
 }
 
+/* Files up to this size are compared line by line; larger ones as binary. */
+#define TEXT_DIFF_MAX (8 * 1024 * 1024)
+
+/* The two sides of a change as text (a symlink's text is its target, as in
+ * git); FALSE if either side is binary, too large or a directory. */
+static gboolean
+text_sides (CtrStore *store, const StoreDiffEntry *e, GBytes **a, GBytes **b, GError **error)
+{
+  *a = *b = NULL;
+  if (e->is_dir)
+    return FALSE;
+  for (int side = 0; side < 2; side++)
+    {
+      gboolean new_side = side == 1;
+      const char *csum = new_side ? e->new_checksum : e->old_checksum;
+      guint32 mode = new_side ? e->new_mode : e->old_mode;
+      GBytes **out = new_side ? b : a;
+      if (!csum)
+        *out = g_bytes_new (NULL, 0);
+      else if (S_ISLNK (mode))
+        {
+          const char *t = new_side ? e->new_target : e->old_target;
+          *out = g_bytes_new (t, strlen (t));
+        }
+      else if ((new_side ? e->new_size : e->old_size) > TEXT_DIFF_MAX)
+        return FALSE;
+      else if (!(*out = store_object_read (store, csum, TEXT_DIFF_MAX, error)))
+        return FALSE;
+      gsize len;
+      const char *d = g_bytes_get_data (*out, &len);
+      if (store_text_is_binary (d, len))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+print_stat (CtrStore *store, GPtrArray *changes, GError **error)
+{
+  guint n[256] = { 0 }, lines_add = 0, lines_del = 0;
+  gsize width = 0;
+  g_autofree guint *add = g_new0 (guint, changes->len);
+  g_autofree guint *del = g_new0 (guint, changes->len);
+  g_autofree gboolean *text = g_new0 (gboolean, changes->len);
+  guint most = 0;
+  for (guint i = 0; i < changes->len; i++)
+    {
+      StoreDiffEntry *e = changes->pdata[i];
+      width = MAX (width, strlen (e->path));
+      g_autoptr(GBytes) a = NULL, b = NULL;
+      if (!text_sides (store, e, &a, &b, error))
+        {
+          if (error && *error)
+            return FALSE;
+          g_clear_pointer (&a, g_bytes_unref);
+          g_clear_pointer (&b, g_bytes_unref);
+          continue;
+        }
+      text[i] = TRUE;
+      store_text_diff (g_bytes_get_data (a, NULL), g_bytes_get_size (a), g_bytes_get_data (b, NULL),
+                       g_bytes_get_size (b), "", "", 0, NULL, &add[i], &del[i]);
+      most = MAX (most, add[i] + del[i]);
+      lines_add += add[i];
+      lines_del += del[i];
+    }
+  width = MIN (width, 60);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      StoreDiffEntry *e = changes->pdata[i];
+      n[(guint8) e->status]++;
+      printf (" %-*s | ", (int) width, e->path);
+      if (e->is_dir)
+        printf ("%s\n", e->status == 'M' ? "attributes" : e->status == 'A' ? "new directory" : "directory gone");
+      else if (text[i] && (add[i] || del[i]))
+        {
+          /* git's bars: scaled to at most 40 columns */
+          guint scale = MAX (most, 40);
+          guint pa = (add[i] * 40 + scale - 1) / scale, pd = (del[i] * 40 + scale - 1) / scale;
+          printf ("%u ", add[i] + del[i]);
+          for (guint k = 0; k < pa; k++)
+            putchar ('+');
+          for (guint k = 0; k < pd; k++)
+            putchar ('-');
+          putchar ('\n');
+        }
+      else if (e->status == 'M' && !e->content)
+        printf ("%s%s%s%s\n", e->mode ? "mode " : "", e->owner ? "owner " : "", e->xattrs ? "xattrs " : "",
+                e->target ? "target" : "");
+      else
+        printf ("Bin %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT " bytes\n", e->old_size, e->new_size);
+    }
+  printf (" %u path%s changed, %u added, %u deleted, %u modified, %u type changes; "
+          "%u line%s added, %u removed\n",
+          changes->len, changes->len == 1 ? "" : "s", n['A'], n['D'], n['M'], n['T'],
+          lines_add, lines_add == 1 ? "" : "s", lines_del);
+  return TRUE;
+}
+
+static gboolean
+print_patch (CtrStore *store, const StoreDiffEntry *e, gboolean tty, GError **error)
+{
+  const char *bold = tty ? "\033[1m" : "", *off = tty ? "\033[m" : "";
+  printf ("%sdiff --ctrgit a%s b%s%s\n", bold, e->path, e->path, off);
+  guint32 om = e->old_mode, nm = e->new_mode;
+  if (e->status == 'A')
+    printf ("new %s mode %06o\n", e->is_dir ? "directory" : "file", nm);
+  else if (e->status == 'D')
+    printf ("deleted %s mode %06o\n", e->is_dir ? "directory" : "file", om);
+  else if (om != nm)
+    printf ("old mode %06o\nnew mode %06o\n", om, nm);
+  if (e->status == 'M' && e->owner)
+    printf ("old owner %u:%u\nnew owner %u:%u\n", e->old_uid, e->old_gid, e->new_uid, e->new_gid);
+  if (e->status == 'M' && e->xattrs)
+    printf ("xattrs changed\n");
+  if (e->is_dir || (e->status == 'M' && !e->content && !e->target))
+    return TRUE;
+  g_autoptr(GBytes) a = NULL, b = NULL;
+  if (!text_sides (store, e, &a, &b, error))
+    {
+      if (error && *error)
+        return FALSE;
+      printf ("Binary files %s%s and %s%s differ\n", e->status == 'A' ? "/dev/null" : "a",
+              e->status == 'A' ? "" : e->path, e->status == 'D' ? "/dev/null" : "b",
+              e->status == 'D' ? "" : e->path);
+      return TRUE;
+    }
+  g_autofree char *la = e->status == 'A' ? g_strdup ("/dev/null") : g_strconcat ("a", e->path, NULL);
+  g_autofree char *lb = e->status == 'D' ? g_strdup ("/dev/null") : g_strconcat ("b", e->path, NULL);
+  g_autoptr(GString) out = g_string_new ("");
+  guint add, del;
+  store_text_diff (g_bytes_get_data (a, NULL), g_bytes_get_size (a), g_bytes_get_data (b, NULL),
+                   g_bytes_get_size (b), la, lb, 3, out, &add, &del);
+  if (!tty)
+    {
+      fputs (out->str, stdout);
+      return TRUE;
+    }
+  g_auto(GStrv) lines = g_strsplit (out->str, "\n", -1);
+  for (char **l = lines; *l && (**l || l[1]); l++)
+    {
+      const char *c = g_str_has_prefix (*l, "@@") ? "\033[36m" : (**l == '+' && !g_str_has_prefix (*l, "+++")) ? "\033[32m"
+                      : (**l == '-' && !g_str_has_prefix (*l, "---")) ? "\033[31m" : "";
+      printf ("%s%s%s\n", c, *l, *c ? "\033[m" : "");
+    }
+  return TRUE;
+}
+
 int
 cmd_diff (int argc, char **argv, CtrGlobals *g)
 {
-  gboolean name_status = FALSE, stat = FALSE, json = FALSE, exit_code = FALSE;
+  gboolean name_status = FALSE, stat = FALSE, json = FALSE, exit_code = FALSE, patch = FALSE;
   GOptionEntry entries[] = {
     { "name-status", 0, 0, G_OPTION_ARG_NONE, &name_status, "Status letter and path of each change (default)", NULL },
-    { "stat", 0, 0, G_OPTION_ARG_NONE, &stat, "Size change of each path and a summary", NULL },
+    { "stat", 0, 0, G_OPTION_ARG_NONE, &stat, "Lines (text) or bytes (binary) changed per path, and a summary", NULL },
+    { "patch", 'p', 0, G_OPTION_ARG_NONE, &patch, "Unified diff of text files, attribute changes of others", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Output JSON (docs/json.md)", NULL },
     { "exit-code", 0, 0, G_OPTION_ARG_NONE, &exit_code, "Exit 1 if there are differences", NULL },
     { NULL },
@@ -83,8 +231,8 @@ cmd_diff (int argc, char **argv, CtrGlobals *g)
     return CTR_EXIT_USAGE;
   if (argc != 3)
     return ctr_usage ("diff", "expected REV1 REV2");
-  if ((stat + json + name_status) > 1)
-    return ctr_usage ("diff", "--name-status, --stat and --json exclude each other");
+  if ((stat + json + name_status + patch) > 1)
+    return ctr_usage ("diff", "--name-status, --stat, --patch and --json exclude each other");
   for (char **p = paths; p && *p; p++)
     if (**p != '/')
       return ctr_usage ("diff", "paths are absolute, as in the image: \"%s\"", *p);
@@ -120,27 +268,14 @@ cmd_diff (int argc, char **argv, CtrGlobals *g)
     }
   else if (stat)
     {
-      guint n[256] = { 0 };
-      gsize width = 0;
+      if (!print_stat (store, changes, &error))
+        return ctr_fail ("diff", error);
+    }
+  else if (patch)
+    {
       for (guint i = 0; i < changes->len; i++)
-        width = MAX (width, strlen (((StoreDiffEntry *) changes->pdata[i])->path));
-      width = MIN (width, 60);
-      for (guint i = 0; i < changes->len; i++)
-        {
-          StoreDiffEntry *e = changes->pdata[i];
-          n[(guint8) e->status]++;
-          if (e->is_dir)
-            printf (" %-*s | %s\n", (int) width, e->path,
-                    e->status == 'M' ? "attributes" : e->status == 'A' ? "new directory" : "directory gone");
-          else if (e->status == 'M' && !e->content)
-            printf (" %-*s | %s%s%s%s\n", (int) width, e->path, e->mode ? "mode " : "",
-                    e->owner ? "owner " : "", e->xattrs ? "xattrs " : "", e->target ? "target" : "");
-          else
-            printf (" %-*s | Bin %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT " bytes\n",
-                    (int) width, e->path, e->old_size, e->new_size);
-        }
-      printf (" %u path%s changed, %u added, %u deleted, %u modified, %u type changes\n",
-              changes->len, changes->len == 1 ? "" : "s", n['A'], n['D'], n['M'], n['T']);
+        if (!print_patch (store, changes->pdata[i], g->tty, &error))
+          return ctr_fail ("diff", error);
     }
   else
     {

@@ -237,6 +237,16 @@ gboolean store_tree_lookup (CtrStore *s, const char *commit, const char *path, g
 /* A directory's entries, sorted by name within files, then directories. */
 GPtrArray *store_tree_list (CtrStore *s, const StoreNode *dir, GError **error);
 GInputStream *store_tree_open (CtrStore *s, const StoreNode *file, GError **error);
+/* A content object's bytes, up to max (OCI_ERROR_LIMIT beyond). */
+GBytes *store_object_read (CtrStore *s, const char *checksum, gsize max, GError **error);
+
+/* Line diff of two texts (store/textdiff.c): counts added and deleted
+ * lines and, if out is given, appends a unified diff with `context` lines. */
+void store_text_diff (const char *a, gsize alen, const char *b, gsize blen, const char *label_a,
+                      const char *label_b, guint context, GString *out, guint *added,
+                      guint *deleted);
+/* git's heuristic: a NUL byte in the first 8000 bytes. */
+gboolean store_text_is_binary (const char *buf, gsize len);
 
 /* ---- maintenance ----------------------------------------------------- */
 

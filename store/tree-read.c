@@ -226,3 +226,23 @@ store_tree_open (CtrStore *s, const StoreNode *file, GError **error)
     return NULL;
   return g_steal_pointer (&in);
 }
+
+GBytes *
+store_object_read (CtrStore *s, const char *checksum, gsize max, GError **error)
+{
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  if (!ostree_repo_load_file (s->repo, checksum, &in, &info, NULL, NULL, error))
+    return NULL;
+  if (!in)
+    return g_bytes_new (NULL, 0);   /* a symlink has no content */
+  goffset size = g_file_info_get_size (info);
+  if (size < 0 || (guint64) size > max)
+    return g_set_error (error, OCI_ERROR, OCI_ERROR_LIMIT, "object %s is larger than %" G_GSIZE_FORMAT
+                        " bytes", checksum, max), NULL;
+  g_autofree guint8 *buf = g_malloc (size + 1);
+  gsize got;
+  if (!g_input_stream_read_all (in, buf, size, &got, NULL, error))
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&buf), got);
+}

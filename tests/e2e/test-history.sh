@@ -78,6 +78,21 @@ D	/data/removed
 M	/etc/os-release" ctrgit diff bb:v1 bb:v2
 t_end
 
+t_begin "diff-patch-is-a-unified-diff"
+ctrgit cat bb:v1 /etc/os-release >"$T_TMP/osr1"
+ctrgit cat bb:v2 /etc/os-release >"$T_TMP/osr2"
+want="diff --ctrgit a/etc/os-release b/etc/os-release
+$(diff -u --label a/etc/os-release --label b/etc/os-release "$T_TMP/osr1" "$T_TMP/osr2")"
+expect_out "diff -p" "$want" ctrgit diff -p bb:v1 bb:v2 -- /etc/os-release
+out=$(ctrgit diff -p hist:v1 hist:v2 -- /own.txt /etc)
+grep -q "^new owner 1000:1000$" <<<"$out" && grep -q "^new mode 040700$" <<<"$out" || t_fail_msg "$out"
+t_end
+
+t_begin "diff-stat-counts-lines-of-text"
+out=$(ctrgit diff --stat bb:v1 bb:v2 -- /etc/os-release)
+grep -q "/etc/os-release | 4 ++--" <<<"$out" || t_fail_msg "$out"
+t_end
+
 t_begin "log-lists-versions-newest-first"
 expect_ok ctrgit import "oci:$H/history-v1:v1" chain:latest
 expect_ok ctrgit import "oci:$H/history-v2:v1" chain:latest
