@@ -10,7 +10,7 @@ MANDIR = $(PREFIX)/share/man
 
 CC ?= cc
 PKGS = glib-2.0 gio-2.0 gio-unix-2.0 ostree-1 libarchive jansson libcurl \
-       libseccomp libcrypto libzstd zlib libisal
+       libseccomp libcrypto libzstd zlib libisal sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread
 

@@ -209,15 +209,81 @@ print_patch (CtrStore *store, const StoreDiffEntry *e, gboolean tty, GError **er
   return TRUE;
 }
 
+static gint
+str_cmp (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/* --packages: what the package databases of the two versions say. */
+static int
+diff_packages (CtrStore *store, const char *ref_a, const char *a, const char *ref_b, const char *b,
+               gboolean json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fa = NULL, *fb = NULL;
+  g_autoptr(GHashTable) pa = NULL, pb = NULL;
+  if (!store_packages_read (store, a, &fa, &pa, &error))
+    return g_prefix_error (&error, "%s: ", ref_a), ctr_fail ("diff", error);
+  if (!store_packages_read (store, b, &fb, &pb, &error))
+    return g_prefix_error (&error, "%s: ", ref_b), ctr_fail ("diff", error);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer k;
+  g_hash_table_iter_init (&it, pa);
+  while (g_hash_table_iter_next (&it, &k, NULL))
+    g_ptr_array_add (keys, k);
+  g_hash_table_iter_init (&it, pb);
+  while (g_hash_table_iter_next (&it, &k, NULL))
+    if (!g_hash_table_contains (pa, k))
+      g_ptr_array_add (keys, k);
+  g_ptr_array_sort (keys, str_cmp);
+  g_autoptr(json_t) list = json_array ();
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const StorePackage *x = g_hash_table_lookup (pa, keys->pdata[i]);
+      const StorePackage *y = g_hash_table_lookup (pb, keys->pdata[i]);
+      if (x && y && g_str_equal (x->version, y->version))
+        continue;
+      const StorePackage *p = y ? y : x;
+      const char *change = !x ? "added" : !y ? "removed" : "changed";
+      if (json)
+        {
+          json_array_append_new (list, json_pack ("{s:s, s:s, s:s, s:s?, s:s?}", "change", change,
+                                                  "name", p->name, "arch", p->arch,
+                                                  "old_version", x ? x->version : NULL,
+                                                  "new_version", y ? y->version : NULL));
+          continue;
+        }
+      if (!x)
+        printf ("+ %s %s %s\n", p->name, y->version, p->arch);
+      else if (!y)
+        printf ("- %s %s %s\n", p->name, x->version, p->arch);
+      else
+        printf ("~ %s %s -> %s %s\n", p->name, x->version, y->version, p->arch);
+    }
+  if (json)
+    {
+      g_autoptr(json_t) doc = json_pack ("{s:{s:s, s:s}, s:{s:s, s:s}, s:O}",
+                                         "from", "reference", ref_a, "format", fa,
+                                         "to", "reference", ref_b, "format", fb, "packages", list);
+      g_autofree char *text = json_dumps (doc, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
+      printf ("%s\n", text);
+    }
+  return CTR_EXIT_OK;
+}
+
 int
 cmd_diff (int argc, char **argv, CtrGlobals *g)
 {
   gboolean name_status = FALSE, stat = FALSE, json = FALSE, exit_code = FALSE, patch = FALSE;
+  gboolean packages = FALSE;
   GOptionEntry entries[] = {
     { "name-status", 0, 0, G_OPTION_ARG_NONE, &name_status, "Status letter and path of each change (default)", NULL },
     { "stat", 0, 0, G_OPTION_ARG_NONE, &stat, "Lines (text) or bytes (binary) changed per path, and a summary", NULL },
     { "patch", 'p', 0, G_OPTION_ARG_NONE, &patch, "Unified diff of text files, attribute changes of others", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Output JSON (docs/json.md)", NULL },
+    { "packages", 0, 0, G_OPTION_ARG_NONE, &packages, "Packages added (+), removed (-) and changed (~): dpkg, apk, rpm", NULL },
     { "exit-code", 0, 0, G_OPTION_ARG_NONE, &exit_code, "Exit 1 if there are differences", NULL },
     { NULL },
   };
@@ -245,6 +311,8 @@ cmd_diff (int argc, char **argv, CtrGlobals *g)
   if (!store_resolve_revision (store, argv[1], &ref_a, &a, &error)
       || !store_resolve_revision (store, argv[2], &ref_b, &b, &error))
     return ctr_fail ("diff", error);
+  if (packages)
+    return diff_packages (store, ref_a, a, ref_b, b, json);
   for (char **p = paths; p && *p; p++)
     {
       g_auto(StoreNode) na = { 0 }, nb = { 0 };

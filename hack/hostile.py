@@ -379,8 +379,47 @@ def case_zstd_layer(p):
     image(p, [base_layer().bytes(), large_file_layer()], gz=zst, manifest_edit=edit)
 
 
+DPKG_V1 = """Package: base-files
+Status: install ok installed
+Architecture: amd64
+Version: 12.4
+
+Package: curl
+Status: install ok installed
+Architecture: amd64
+Version: 7.88.1-10
+
+Package: gone
+Status: deinstall ok config-files
+Architecture: amd64
+Version: 1.0
+
+Package: libc6
+Status: install ok installed
+Architecture: amd64
+Version: 2.36-9
+"""
+
+DPKG_V2 = """Package: base-files
+Status: install ok installed
+Architecture: amd64
+Version: 12.4
+
+Package: libc6
+Status: install ok installed
+Architecture: amd64
+Version: 2.36-9+deb12u4
+
+Package: python3-minimal
+Status: install ok installed
+Architecture: amd64
+Version: 3.11.2-1
+"""
+
+
 def history_v1_layer():
     return (Layer().dir("etc").file("etc/os-release", "ID=history\nVERSION_ID=1\n")
+            .dir("var").dir("var/lib").dir("var/lib/dpkg").file("var/lib/dpkg/status", DPKG_V1)
             .dir("opq").file("opq/a", "a\n").file("opq/b", "b\n")
             .file("x.txt", "same bytes\n", xattrs={"user.a": "1"})
             .file("own.txt", "owned\n").symlink("link", "x.txt")
@@ -398,7 +437,8 @@ def case_history_v2(p):
               .file("opq/c", "c\n")
               .file("x.txt", "same bytes\n", xattrs={"user.a": "2"})
               .file("own.txt", "owned\n", uid=1000, gid=1000)
-              .symlink("link", "own.txt").symlink("f2l", "x.txt"))
+              .symlink("link", "own.txt").symlink("f2l", "x.txt")
+              .file("var/lib/dpkg/status", DPKG_V2))
     image(p, [history_v1_layer(), layer2.bytes()])
 
 
@@ -417,6 +457,64 @@ def case_symlink_dotdot_read(p):
     image(p, [Layer().dir("etc").file("etc/passwd", "root:x:0:0:image passwd:/:/bin/sh\n")
               .symlink("evil", "../../../../../etc/passwd")
               .symlink("abs", "/etc/passwd").bytes()])
+
+
+APK_V1 = "C:Q1abc=\nP:musl\nV:1.2.4-r1\nA:x86_64\n\nC:Q1def=\nP:busybox\nV:1.36.1-r2\nA:x86_64\n\n"
+APK_V2 = "C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\n\nC:Q1ghi=\nP:curl\nV:8.5.0-r0\nA:x86_64\n\n"
+
+
+def case_apk_v1(p):
+    image(p, [Layer().dir("lib").dir("lib/apk").dir("lib/apk/db")
+              .file("lib/apk/db/installed", APK_V1).bytes()])
+
+
+def case_apk_v2(p):
+    image(p, [Layer().dir("lib").dir("lib/apk").dir("lib/apk/db")
+              .file("lib/apk/db/installed", APK_V2).bytes()])
+
+
+def rpm_header(tags):
+    """An rpm header blob as rpm stores it in rpmdb.sqlite: il, dl, then
+    (tag, type, offset, count) entries, then the data. tags: tag -> str|int."""
+    import struct
+    index, data = b"", b""
+    for tag, value in sorted(tags.items()):
+        if isinstance(value, int):
+            while len(data) % 4:
+                data += b"\0"
+            index += struct.pack(">IIII", tag, 4, len(data), 1)
+            data += struct.pack(">I", value)
+        else:
+            index += struct.pack(">IIII", tag, 6, len(data), 1)
+            data += value.encode() + b"\0"
+    return struct.pack(">II", len(tags), len(data)) + index + data
+
+
+def rpm_db(packages):
+    import sqlite3, tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "rpmdb.sqlite")
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)")
+        for name, ver, rel, arch, epoch in packages:
+            tags = {1000: name, 1001: ver, 1002: rel, 1022: arch}
+            if epoch is not None:
+                tags[1003] = epoch
+            db.execute("INSERT INTO Packages (blob) VALUES (?)", (rpm_header(tags),))
+        db.commit()
+        db.close()
+        return open(path, "rb").read()
+
+
+def case_rpm_v1(p):
+    db = rpm_db([("bash", "5.2.15", "2.fc38", "x86_64", None), ("openssl-libs", "3.0.9", "1.fc38", "x86_64", 1)])
+    image(p, [Layer().dir("var").dir("var/lib").dir("var/lib/rpm").file("var/lib/rpm/rpmdb.sqlite", db).bytes()])
+
+
+def case_rpm_v2(p):
+    db = rpm_db([("bash", "5.2.15", "2.fc38", "x86_64", None), ("openssl-libs", "3.0.9", "2.fc38", "x86_64", 1),
+                 ("curl", "8.0.1", "1.fc38", "x86_64", None)])
+    image(p, [Layer().dir("var").dir("var/lib").dir("var/lib/rpm").file("var/lib/rpm/rpmdb.sqlite", db).bytes()])
 
 
 def case_truncated_gzip(p):
@@ -544,6 +642,10 @@ CASES = [
     ("history-v2", "legal", "v1 + layer: etc/ 0700, opaque opq/ with c, x.txt xattr user.a=2, own.txt uid 1000, link -> own.txt, f2l -> x.txt"),
     ("history-rebuild", "legal", "history-v1's files, same bytes, mtimes one day later"),
     ("symlink-dotdot-read", "legal", "etc/passwd, evil -> ../../../../../etc/passwd, abs -> /etc/passwd"),
+    ("apk-v1", "legal", "lib/apk/db/installed: musl 1.2.4-r1, busybox 1.36.1-r2"),
+    ("apk-v2", "legal", "lib/apk/db/installed: musl 1.2.4-r2, curl 8.5.0-r0"),
+    ("rpm-v1", "legal", "var/lib/rpm/rpmdb.sqlite (headers written by hostile.py): bash, openssl-libs 1:3.0.9-1"),
+    ("rpm-v2", "legal", "rpmdb.sqlite: bash, openssl-libs 1:3.0.9-2, curl 8.0.1-1"),
     ("schema1", "either", "index.json -> unsigned docker schema1 manifest (fsLayers/history, no config) with one gzip layer"),
 ]
 

@@ -248,6 +248,20 @@ void store_text_diff (const char *a, gsize alen, const char *b, gsize blen, cons
 /* git's heuristic: a NUL byte in the first 8000 bytes. */
 gboolean store_text_is_binary (const char *buf, gsize len);
 
+/* Installed packages of an image version (store/packages.c). */
+typedef struct {
+  char *name, *version, *arch;
+} StorePackage;
+void store_package_free (StorePackage *p);
+/* format: "dpkg", "apk" or "rpm"; out: "name:arch" -> StorePackage*.
+ * STORE_ERROR_NOT_FOUND if the image has no database, INVALID if it has
+ * one ctrgit does not read. */
+gboolean store_packages_read (CtrStore *s, const char *commit, char **out_format,
+                              GHashTable **out, GError **error);
+void store_packages_parse_dpkg (const char *buf, gsize len, GHashTable *into);
+void store_packages_parse_apk (const char *buf, gsize len, GHashTable *into);
+gboolean store_packages_parse_rpm_sqlite (const char *path, GHashTable *into, GError **error);
+
 /* ---- maintenance ----------------------------------------------------- */
 
 typedef struct {

@@ -20,6 +20,7 @@ D	/opq/a
 D	/opq/b
 A	/opq/c
 M	/own.txt
+M	/var/lib/dpkg/status
 M	/x.txt" ctrgit diff hist:v1 hist:v2
 t_end
 
@@ -38,6 +39,7 @@ D /opq/a  file -
 D /opq/b  file -
 A /opq/c  - file
 M /own.txt owner file file
+M /var/lib/dpkg/status content file file
 M /x.txt xattrs file file" "$out"
 t_end
 
@@ -59,7 +61,7 @@ t_end
 
 t_begin "diff-stat-summarises"
 out=$(ctrgit diff --stat hist:v1 hist:v2)
-grep -q " 8 paths changed, 1 added, 2 deleted, 4 modified, 1 type changes" <<<"$out" || t_fail_msg "$out"
+grep -q " 9 paths changed, 1 added, 2 deleted, 5 modified, 1 type changes" <<<"$out" || t_fail_msg "$out"
 grep -q "/x.txt *| xattrs" <<<"$out" || t_fail_msg "$out"
 t_end
 
@@ -93,6 +95,20 @@ out=$(ctrgit diff --stat bb:v1 bb:v2 -- /etc/os-release)
 grep -q "/etc/os-release | 4 ++--" <<<"$out" || t_fail_msg "$out"
 t_end
 
+t_begin "diff-packages-reads-dpkg-apk-and-rpm"
+expect_out "dpkg" "- curl 7.88.1-10 amd64
+~ libc6 2.36-9 -> 2.36-9+deb12u4 amd64
++ python3-minimal 3.11.2-1 amd64" ctrgit diff --packages hist:v1 hist:v2
+for c in apk-v1 apk-v2 rpm-v1 rpm-v2; do ctrgit import "oci:$H/$c:v1" "pk:$c" >/dev/null; done
+expect_out "apk" "- busybox 1.36.1-r2 x86_64
++ curl 8.5.0-r0 x86_64
+~ musl 1.2.4-r1 -> 1.2.4-r2 x86_64" ctrgit diff --packages pk:apk-v1 pk:apk-v2
+expect_out "rpm, with epoch" "+ curl 8.0.1-1.fc38 x86_64
+~ openssl-libs 1:3.0.9-1.fc38 -> 1:3.0.9-2.fc38 x86_64" ctrgit diff --packages pk:rpm-v1 pk:rpm-v2
+expect_out "json" "removed curl 7.88.1-10 None" sh -c "$CTRGIT diff --packages --json hist:v1 hist:v2 | python3 -c 'import json,sys; p=json.load(sys.stdin)[\"packages\"][0]; print(p[\"change\"], p[\"name\"], p[\"old_version\"], p[\"new_version\"])'"
+expect_fail 1 "no package database \(dpkg, apk or rpm sqlite\) in the image" ctrgit diff --packages bb:v1 bb:v2
+t_end
+
 t_begin "log-lists-versions-newest-first"
 expect_ok ctrgit import "oci:$H/history-v1:v1" chain:latest
 expect_ok ctrgit import "oci:$H/history-v2:v1" chain:latest
@@ -107,7 +123,7 @@ t_end
 
 t_begin "log-stat-counts-changes"
 out=$(ctrgit log --stat -n 2 chain~1)
-grep -q "Changes:  1 added, 2 deleted, 4 modified, 1 type changes" <<<"$out" || t_fail_msg "$out"
+grep -q "Changes:  1 added, 2 deleted, 5 modified, 1 type changes" <<<"$out" || t_fail_msg "$out"
 t_end
 
 t_begin "revisions-resolve"
