@@ -31,10 +31,12 @@ side (const StoreDiffEntry *e, gboolean new_side)
 }
 
 static json_t *
-entry_json (const StoreDiffEntry *e)
+entry_json (const StoreDiffEntry *e, gint layer)
 {
   char st[2] = { e->status, 0 };
   json_t *j = json_pack ("{s:s, s:s}", "status", st, "path", e->path);
+  if (layer >= 0)
+    json_object_set_new (j, "layer", json_integer (layer + 1));
   if (e->status != 'A')
     json_object_set_new (j, "old", side (e, FALSE));
   if (e->status != 'D')
@@ -277,13 +279,14 @@ int
 cmd_diff (int argc, char **argv, CtrGlobals *g)
 {
   gboolean name_status = FALSE, stat = FALSE, json = FALSE, exit_code = FALSE, patch = FALSE;
-  gboolean packages = FALSE;
+  gboolean packages = FALSE, show_layers = FALSE;
   GOptionEntry entries[] = {
     { "name-status", 0, 0, G_OPTION_ARG_NONE, &name_status, "Status letter and path of each change (default)", NULL },
     { "stat", 0, 0, G_OPTION_ARG_NONE, &stat, "Lines (text) or bytes (binary) changed per path, and a summary", NULL },
     { "patch", 'p', 0, G_OPTION_ARG_NONE, &patch, "Unified diff of text files, attribute changes of others", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Output JSON (docs/json.md)", NULL },
     { "packages", 0, 0, G_OPTION_ARG_NONE, &packages, "Packages added (+), removed (-) and changed (~): dpkg, apk, rpm", NULL },
+    { "layers", 0, 0, G_OPTION_ARG_NONE, &show_layers, "With --name-status: add the layer of REV2 that made each change (0: none)", NULL },
     { "exit-code", 0, 0, G_OPTION_ARG_NONE, &exit_code, "Exit 1 if there are differences", NULL },
     { NULL },
   };
@@ -323,12 +326,25 @@ cmd_diff (int argc, char **argv, CtrGlobals *g)
   g_autoptr(GPtrArray) changes = NULL;
   if (!store_diff (store, a, b, paths, &changes, NULL, &error))
     return ctr_fail ("diff", error);
+  /* The layer of REV2 that added, changed or removed each path. */
+  g_autoptr(GHashTable) layers = g_hash_table_new (g_str_hash, g_str_equal);
+  if (json || show_layers)
+    {
+      for (guint i = 0; i < changes->len; i++)
+        g_hash_table_insert (layers, ((StoreDiffEntry *) changes->pdata[i])->path, GINT_TO_POINTER (-1));
+      g_autoptr(StoreImage) img_b = store_image_load (store, b, &error);
+      if (!img_b || !store_layer_attribute (store, img_b, layers, &error))
+        return ctr_fail ("diff", error);
+    }
 
   if (json)
     {
       json_t *list = json_array ();
       for (guint i = 0; i < changes->len; i++)
-        json_array_append_new (list, entry_json (changes->pdata[i]));
+        {
+          StoreDiffEntry *e = changes->pdata[i];
+          json_array_append_new (list, entry_json (e, GPOINTER_TO_INT (g_hash_table_lookup (layers, e->path))));
+        }
       g_autoptr(json_t) doc = json_pack ("{s:o, s:o, s:o}", "from", version_json (store, ref_a, a),
                                          "to", version_json (store, ref_b, b), "changes", list);
       g_autofree char *text = json_dumps (doc, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
@@ -351,7 +367,10 @@ cmd_diff (int argc, char **argv, CtrGlobals *g)
         {
           StoreDiffEntry *e = changes->pdata[i];
           const char *col = !g->tty ? "" : e->status == 'A' ? "\033[32m" : e->status == 'D' ? "\033[31m" : "\033[33m";
-          printf ("%s%c%s\t%s\n", col, e->status, g->tty ? "\033[m" : "", e->path);
+          printf ("%s%c%s\t%s", col, e->status, g->tty ? "\033[m" : "", e->path);
+          if (show_layers)
+            printf ("\t%d", GPOINTER_TO_INT (g_hash_table_lookup (layers, e->path)) + 1);
+          printf ("\n");
         }
     }
   return exit_code && changes->len > 0 ? CTR_EXIT_ERROR : CTR_EXIT_OK;

@@ -17,6 +17,62 @@ print_string_list (const char *label, json_t *arr)
   printf ("%-11s [%s]\n", label, s->str);
 }
 
+/* The config's created_by of the nth non-empty layer, or NULL. */
+static const char *
+created_by (json_t *config, gint layer)
+{
+  json_t *history = json_object_get (config, "history");
+  gint n = -1;
+  for (size_t i = 0; json_is_array (history) && i < json_array_size (history); i++)
+    {
+      json_t *h = json_array_get (history, i);
+      if (json_is_true (json_object_get (h, "empty_layer")))
+        continue;
+      if (++n == layer)
+        return json_string_value (json_object_get (h, "created_by"));
+    }
+  return NULL;
+}
+
+static int
+show_paths (CtrStore *store, const StoreImage *img, json_t *config, char **paths, gboolean json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) layers = g_hash_table_new (g_str_hash, g_str_equal);
+  for (char **p = paths; *p; p++)
+    {
+      if (**p != '/')
+        return ctr_usage ("show", "paths are absolute, as in the image: \"%s\"", *p);
+      g_hash_table_insert (layers, *p, GINT_TO_POINTER (-1));
+    }
+  if (!store_layer_attribute (store, img, layers, &error))
+    return ctr_fail ("show", error);
+  g_autoptr(json_t) list = json_array ();
+  for (char **p = paths; *p; p++)
+    {
+      gint l = GPOINTER_TO_INT (g_hash_table_lookup (layers, *p));
+      g_auto(StoreNode) node = { 0 };
+      gboolean present = store_tree_lookup (store, img->commit, *p, FALSE, &node, NULL);
+      const char *by = l >= 0 ? created_by (config, l) : NULL;
+      const char *diff_id = l >= 0 ? img->diff_ids->pdata[l] : NULL;
+      if (json)
+        json_array_append_new (list, json_pack ("{s:s, s:b, s:i, s:s?, s:s?}", "path", *p,
+                                                "present", present, "layer", l + 1,
+                                                "diff_id", diff_id, "created_by", by));
+      else if (l < 0)
+        printf ("%s\t-\t%s\n", *p, present ? "(a directory no layer lists)" : "(not in any layer)");
+      else
+        printf ("%s\tlayer %d\t%.19s\t%s%s\n", *p, l + 1, diff_id, present ? "" : "removed: ",
+                by ? by : "");
+    }
+  if (json)
+    {
+      g_autofree char *text = json_dumps (list, JSON_INDENT (2));
+      printf ("%s\n", text);
+    }
+  return CTR_EXIT_OK;
+}
+
 int
 cmd_show (int argc, char **argv, CtrGlobals *g)
 {
@@ -25,7 +81,9 @@ cmd_show (int argc, char **argv, CtrGlobals *g)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "The manifest and config as JSON, with the version's identity", NULL },
     { NULL },
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new ("REV - an image version's manifest, config, layers and history");
+  g_auto(GStrv) paths = ctr_split_paths (&argc, argv);
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("REV [-- PATH...] - an image version's manifest, config, layers and history");
+  g_option_context_set_description (ctx, "With PATHs: the layer that added, last changed or removed each path.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!ctr_parse_options (ctx, &argc, &argv, "show"))
     return CTR_EXIT_USAGE;
@@ -47,6 +105,8 @@ cmd_show (int argc, char **argv, CtrGlobals *g)
     return ctr_fail ("show", error);
   g_autoptr(json_t) manifest = json_loadb (g_bytes_get_data (mb, NULL), g_bytes_get_size (mb), 0, NULL);
   g_autoptr(json_t) config = json_loadb (g_bytes_get_data (cb, NULL), g_bytes_get_size (cb), 0, NULL);
+  if (paths)
+    return show_paths (store, img, config, paths, json);
   if (json)
     {
       g_autoptr(json_t) doc = json_pack ("{s:s, s:s, s:s, s:s, s:O, s:O}", "reference", ref,

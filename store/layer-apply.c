@@ -215,3 +215,58 @@ store_layer_export (CtrStore *s, const char *diff_id, OciWriteFunc write, void *
                         "layer %s rebuilt to %s: the store is damaged", diff_id, got), FALSE;
   return TRUE;
 }
+
+/* The last layer of img whose entries touch each path (absolute) of
+ * paths: its own entry, a whiteout of it or of a directory above it, or an
+ * opaque marker in a directory above it. Values stay -1 for paths no layer
+ * names (a parent created implicitly). */
+gboolean
+store_layer_attribute (CtrStore *s, const StoreImage *img, GHashTable *paths, GError **error)
+{
+  for (guint i = 0; i < img->diff_ids->len; i++)
+    {
+      g_autoptr(GBytes) rec = layer_record (s, img->diff_ids->pdata[i], error);
+      if (!rec)
+        return FALSE;
+      g_autoptr(TarSplitReader) r = tarsplit_reader_new (rec);
+      for (;;)
+        {
+          TarSplitOp op;
+          if (!tarsplit_reader_next (r, &op, error))
+            return FALSE;
+          if (op.type == TARSPLIT_OP_END)
+            break;
+          if (op.type != TARSPLIT_OP_ENTRY)
+            continue;
+          g_autofree char *abs = g_strconcat ("/", op.path, NULL);
+          const char *slash = strrchr (abs, '/');
+          const char *base = slash + 1;
+          /* What the entry covers: the path itself; for a whiteout, the
+           * path it hides and all below; for an opaque marker, everything
+           * below its directory ("" for the root). */
+          enum { SELF, HIDES, BELOW } how = SELF;
+          g_autofree char *covers = NULL;
+          if (g_str_equal (base, WH_OPAQUE))
+            how = BELOW, covers = g_strndup (abs, slash - abs);
+          else if (g_str_has_prefix (base, WH_PREFIX))
+            how = HIDES, covers = g_strdup_printf ("%.*s%s", (int) (base - abs), abs,
+                                                   base + strlen (WH_PREFIX));
+          else
+            covers = g_strdup (abs);
+          gsize n = strlen (covers);
+          GHashTableIter it;
+          gpointer k;
+          g_hash_table_iter_init (&it, paths);
+          while (g_hash_table_iter_next (&it, &k, NULL))
+            {
+              const char *p = k;
+              gboolean hit = how == SELF ? g_str_equal (p, covers)
+                             : strncmp (p, covers, n) == 0
+                               && (p[n] == '/' || (how == HIDES && p[n] == '\0'));
+              if (hit)
+                g_hash_table_iter_replace (&it, GINT_TO_POINTER (i));
+            }
+        }
+    }
+  return TRUE;
+}

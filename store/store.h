@@ -151,6 +151,11 @@ typedef struct {
 } StoreImage;
 
 void store_image_free (StoreImage *i);
+/* Which layer of img last touched each absolute path in paths (path ->
+ * GINT_TO_POINTER (layer index), -1 when none): an entry for it, or a
+ * whiteout or opaque marker that removed it. */
+gboolean store_layer_attribute (CtrStore *s, const StoreImage *img, GHashTable *paths,
+                                GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreImage, store_image_free)
 
 typedef struct {

@@ -109,6 +109,16 @@ expect_out "json" "removed curl 7.88.1-10 None" sh -c "$CTRGIT diff --packages -
 expect_fail 1 "no package database \(dpkg, apk or rpm sqlite\) in the image" ctrgit diff --packages bb:v1 bb:v2
 t_end
 
+t_begin "paths-are-attributed-to-layers"
+expect_out "show -- PATH" "/bin/busybox	layer 1	sha256:1818302b6bbf	umoci repack
+/etc/os-release	layer 2	sha256:8f2403e2a377	umoci repack
+/data/removed	layer 2	sha256:8f2403e2a377	removed: umoci repack" \
+  ctrgit show bb:v2 -- /bin/busybox /etc/os-release /data/removed
+out=$(ctrgit diff --layers bb:v1 bb:v2 | cut -f3 | sort -u)
+expect_eq "every change of v2 is in its layer 2" "2" "$out"
+expect_out "json layer" "2" sh -c "$CTRGIT diff --json bb:v1 bb:v2 -- /etc/os-release | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"changes\"][0][\"layer\"])'"
+t_end
+
 t_begin "log-lists-versions-newest-first"
 expect_ok ctrgit import "oci:$H/history-v1:v1" chain:latest
 expect_ok ctrgit import "oci:$H/history-v2:v1" chain:latest
