@@ -28,6 +28,8 @@ payload_read (GInputStream *stream, void *buf, gsize count, GCancellable *cancel
       && !oci_tar_reader_data (self->tar, &self->pending, &self->pending_len, error))
     return -1;
   gsize n = MIN (count, self->pending_len);
+  if (n == 0)
+    return 0;   /* the payload is done */
   memcpy (buf, self->pending, n);
   self->pending += n;
   self->pending_len -= n;

@@ -40,14 +40,14 @@ split_lines (const char *buf, gsize len)
 static gboolean
 line_eq (const Line *a, const Line *b)
 {
-  return a->hash == b->hash && a->len == b->len && memcmp (a->p, b->p, a->len) == 0;
+  return a->hash == b->hash && a->len == b->len && (a->len == 0 || memcmp (a->p, b->p, a->len) == 0);
 }
 
 gboolean
 store_text_is_binary (const char *buf, gsize len)
 {
   /* git's rule of thumb: a NUL in the first 8000 bytes */
-  return memchr (buf, 0, MIN (len, 8000)) != NULL;
+  return len > 0 && memchr (buf, 0, MIN (len, 8000)) != NULL;
 }
 
 /* Appends ops ('=', '-', '+') for a[ai..] vs b[bi..]. */
