@@ -324,7 +324,9 @@ cmd_diff (int argc, char **argv, CtrGlobals *g)
         return ctr_fail ("diff", error);
     }
   g_autoptr(GPtrArray) changes = NULL;
-  if (!store_diff (store, a, b, paths, &changes, NULL, &error))
+  /* name-status needs no attributes of added and deleted paths */
+  StoreDiffFlags flags = json || stat || patch ? STORE_DIFF_DETAILS : STORE_DIFF_NAMES;
+  if (!store_diff (store, a, b, paths, flags, &changes, NULL, &error))
     return ctr_fail ("diff", error);
   /* The layer of REV2 that added, changed or removed each path. */
   g_autoptr(GHashTable) layers = g_hash_table_new (g_str_hash, g_str_equal);

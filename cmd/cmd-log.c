@@ -20,7 +20,7 @@ count_changes (CtrStore *store, const StoreImage *img, Counts *c, GError **error
       return TRUE;
     }
   g_autoptr(GPtrArray) changes = NULL;
-  if (!store_diff (store, parent, img->commit, NULL, &changes, NULL, error))
+  if (!store_diff (store, parent, img->commit, NULL, STORE_DIFF_NAMES, &changes, NULL, error))
     return FALSE;
   for (guint i = 0; i < changes->len; i++)
     {

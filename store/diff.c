@@ -15,6 +15,7 @@
 typedef struct {
   CtrStore *s;
   char **paths;          /* filters: absolute paths, or NULL for all */
+  gboolean details;
   GPtrArray *out;
   GCancellable *cancellable;
 } Diff;
@@ -172,6 +173,15 @@ expand (Diff *d, char status, const char *path, const Entry *ent, GError **error
         return TRUE;
       StoreDiffEntry *e = entry_new (status, path);
       g_ptr_array_add (d->out, e);
+      if (!d->details)
+        {
+          /* the checksum is at hand; the attributes cost a read */
+          if (status == 'A')
+            e->new_checksum = g_strdup (ent->csum);
+          else
+            e->old_checksum = g_strdup (ent->csum);
+          return TRUE;
+        }
       return fill_side (d, e, status == 'A', ent->csum, NULL, error);
     }
   g_autoptr(GVariant) keep = NULL;
@@ -184,9 +194,9 @@ expand (Diff *d, char status, const char *path, const Entry *ent, GError **error
         {
           StoreDiffEntry *e = entry_new (status, path);
           e->is_dir = TRUE;
-          guint32 uid, gid, mode;
+          guint32 uid = 0, gid = 0, mode = 040755;
           g_autoptr(GVariant) x = NULL;
-          if (!dirmeta (d, ent->meta, &uid, &gid, &mode, &x, error))
+          if (d->details && !dirmeta (d, ent->meta, &uid, &gid, &mode, &x, error))
             return FALSE;
           if (status == 'A')
             e->new_mode = mode, e->new_uid = uid, e->new_gid = gid;
@@ -345,10 +355,10 @@ commit_root (CtrStore *s, const char *commit, char tree[65], char meta[65], GErr
 
 gboolean
 store_diff (CtrStore *s, const char *commit_a, const char *commit_b, char **paths,
-            GPtrArray **out, GCancellable *cancellable, GError **error)
+            StoreDiffFlags flags, GPtrArray **out, GCancellable *cancellable, GError **error)
 {
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) store_diff_entry_free);
-  Diff d = { s, paths, entries, cancellable };
+  Diff d = { s, paths, flags & STORE_DIFF_DETAILS, entries, cancellable };
   char ta[65], ma[65], tb[65], mb[65];
   if (!commit_root (s, commit_a, ta, ma, error) || !commit_root (s, commit_b, tb, mb, error))
     return FALSE;

@@ -216,10 +216,17 @@ typedef struct {
 void store_diff_entry_free (StoreDiffEntry *e);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreDiffEntry, store_diff_entry_free)
 
+typedef enum {
+  STORE_DIFF_NAMES = 0,     /* status and path (and, for M, what changed) */
+  STORE_DIFF_DETAILS = 1,   /* also modes, owners, sizes, targets, checksums of A and D */
+} StoreDiffFlags;
 /* Compares two image versions (commits). paths: NULL, or absolute paths
- * that limit the diff to what lies under them. Sorted by path. */
+ * that limit the diff to what lies under them. Sorted by path. Added and
+ * deleted paths cost a stat and an xattr read each with DETAILS, nothing
+ * without. */
 gboolean store_diff (CtrStore *s, const char *commit_a, const char *commit_b, char **paths,
-                     GPtrArray **out, GCancellable *cancellable, GError **error);
+                     StoreDiffFlags flags, GPtrArray **out, GCancellable *cancellable,
+                     GError **error);
 
 /* A path of an image version (store/tree-read.c). */
 typedef struct {
