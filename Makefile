@@ -101,8 +101,8 @@ fuzz:
 
 install: $(BUILD)/ctrgit
 	install -D -m 0755 $(BUILD)/ctrgit $(DESTDIR)$(BINDIR)/ctrgit
-	@for m in docs/man/*.1; do [ -e "$$m" ] || continue; \
-	  install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
+	@for m in docs/man/*.[17]; do [ -e "$$m" ] || continue; \
+	  install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$$(basename $$m); done
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -150,15 +150,24 @@ print_stat (CtrStore *store, GPtrArray *changes, GError **error)
           putchar ('\n');
         }
       else if (e->status == 'M' && !e->content)
-        printf ("%s%s%s%s\n", e->mode ? "mode " : "", e->owner ? "owner " : "", e->xattrs ? "xattrs " : "",
-                e->target ? "target" : "");
+        {
+          const char *what[] = { e->mode ? "mode" : NULL, e->owner ? "owner" : NULL,
+                                 e->xattrs ? "xattrs" : NULL, e->target ? "target" : NULL };
+          g_autoptr(GPtrArray) on = g_ptr_array_new ();
+          for (guint k = 0; k < G_N_ELEMENTS (what); k++)
+            if (what[k])
+              g_ptr_array_add (on, (char *) what[k]);
+          g_ptr_array_add (on, NULL);
+          g_autofree char *joined = g_strjoinv (" ", (char **) on->pdata);
+          printf ("%s\n", joined);
+        }
       else
         printf ("Bin %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT " bytes\n", e->old_size, e->new_size);
     }
-  printf (" %u path%s changed, %u added, %u deleted, %u modified, %u type changes; "
+  printf (" %u path%s changed, %u added, %u deleted, %u modified, %u type change%s; "
           "%u line%s added, %u removed\n",
           changes->len, changes->len == 1 ? "" : "s", n['A'], n['D'], n['M'], n['T'],
-          lines_add, lines_add == 1 ? "" : "s", lines_del);
+          n['T'] == 1 ? "" : "s", lines_add, lines_add == 1 ? "" : "s", lines_del);
   return TRUE;
 }
 
@@ -220,8 +229,9 @@ str_cmp (gconstpointer a, gconstpointer b)
 /* --packages: what the package databases of the two versions say. */
 static int
 diff_packages (CtrStore *store, const char *ref_a, const char *a, const char *ref_b, const char *b,
-               gboolean json)
+               gboolean json, gboolean exit_code)
 {
+  guint n_changes = 0;
   g_autoptr(GError) error = NULL;
   g_autofree char *fa = NULL, *fb = NULL;
   g_autoptr(GHashTable) pa = NULL, pb = NULL;
@@ -249,6 +259,7 @@ diff_packages (CtrStore *store, const char *ref_a, const char *a, const char *re
         continue;
       const StorePackage *p = y ? y : x;
       const char *change = !x ? "added" : !y ? "removed" : "changed";
+      n_changes++;
       if (json)
         {
           json_array_append_new (list, json_pack ("{s:s, s:s, s:s, s:s?, s:s?}", "change", change,
@@ -272,7 +283,7 @@ diff_packages (CtrStore *store, const char *ref_a, const char *a, const char *re
       g_autofree char *text = json_dumps (doc, JSON_INDENT (2) | JSON_PRESERVE_ORDER);
       printf ("%s\n", text);
     }
-  return CTR_EXIT_OK;
+  return exit_code && n_changes ? CTR_EXIT_ERROR : CTR_EXIT_OK;
 }
 
 int
@@ -302,9 +313,12 @@ cmd_diff (int argc, char **argv, CtrGlobals *g)
     return ctr_usage ("diff", "expected REV1 REV2");
   if ((stat + json + name_status + patch) > 1)
     return ctr_usage ("diff", "--name-status, --stat, --patch and --json exclude each other");
-  for (char **p = paths; p && *p; p++)
-    if (**p != '/')
-      return ctr_usage ("diff", "paths are absolute, as in the image: \"%s\"", *p);
+  if (packages && (stat || patch || paths || show_layers))
+    return ctr_usage ("diff", "--packages goes with --json and --exit-code only");
+  if (show_layers && (stat || patch))
+    return ctr_usage ("diff", "--layers goes with --name-status (or --json, which always has them)");
+  if (!ctr_canonical_paths ("diff", paths))
+    return CTR_EXIT_USAGE;
 
   g_autoptr(GError) error = NULL;
   g_autoptr(CtrStore) store = ctr_open_store (g, &error);
@@ -315,7 +329,10 @@ cmd_diff (int argc, char **argv, CtrGlobals *g)
       || !store_resolve_revision (store, argv[2], &ref_b, &b, &error))
     return ctr_fail ("diff", error);
   if (packages)
-    return diff_packages (store, ref_a, a, ref_b, b, json);
+    {
+      int rc = diff_packages (store, ref_a, a, ref_b, b, json, exit_code);
+      return rc;
+    }
   for (char **p = paths; p && *p; p++)
     {
       g_auto(StoreNode) na = { 0 }, nb = { 0 };

@@ -47,7 +47,7 @@ int
 cmd_log (int argc, char **argv, CtrGlobals *g)
 {
   gboolean oneline = FALSE, stat = FALSE, json = FALSE;
-  gint max = 0;
+  gint max = -1;   /* -1: not given */
   GOptionEntry entries[] = {
     { "oneline", 0, 0, G_OPTION_ARG_NONE, &oneline, "One line per version", NULL },
     { "stat", 0, 0, G_OPTION_ARG_NONE, &stat, "Count paths added, deleted and modified since the previous version", NULL },
@@ -61,8 +61,10 @@ cmd_log (int argc, char **argv, CtrGlobals *g)
     return CTR_EXIT_USAGE;
   if (argc != 2)
     return ctr_usage ("log", "expected one REV");
-  if (max < 0)
+  if (max == 0 || max < -1)
     return ctr_usage ("log", "-n takes a positive number");
+  if (max == -1)
+    max = 0;   /* all */
   g_autoptr(GError) error = NULL;
   g_autoptr(CtrStore) store = ctr_open_store (g, &error);
   if (!store)

@@ -39,12 +39,10 @@ show_paths (CtrStore *store, const StoreImage *img, json_t *config, char **paths
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) layers = g_hash_table_new (g_str_hash, g_str_equal);
+  if (!ctr_canonical_paths ("show", paths))
+    return CTR_EXIT_USAGE;
   for (char **p = paths; *p; p++)
-    {
-      if (**p != '/')
-        return ctr_usage ("show", "paths are absolute, as in the image: \"%s\"", *p);
-      g_hash_table_insert (layers, *p, GINT_TO_POINTER (-1));
-    }
+    g_hash_table_insert (layers, *p, GINT_TO_POINTER (-1));
   if (!store_layer_attribute (store, img, layers, &error))
     return ctr_fail ("show", error);
   g_autoptr(json_t) list = json_array ();
@@ -170,7 +168,7 @@ cmd_show (int argc, char **argv, CtrGlobals *g)
           const char *created = json_string_value (json_object_get (h, "created"));
           const char *by = json_string_value (json_object_get (h, "created_by"));
           g_autofree char *where = empty ? g_strdup ("  -") : g_strdup_printf ("%3u", ++layer);
-          printf ("  %s  %-20.20s  %s\n", where, created ? created : "", by ? by : "");
+          printf ("  %s  %-30.30s  %s\n", where, created ? created : "", by ? by : "");
         }
     }
   return CTR_EXIT_OK;

@@ -14,7 +14,7 @@ cmd_tag (int argc, char **argv, CtrGlobals *g)
   g_autoptr(GError) error = NULL;
   g_autoptr(OciRef) name = NULL;
   if (!oci_ref_parse (argv[2], OCI_REF_DEFAULT_LOCALHOST, &name, &error))
-    return ctr_usage ("tag", "%s", error->message);
+    return ctr_fail ("tag", error);
   if (!name->tag)
     return ctr_usage ("tag", "NAME needs a tag, not only a digest");
   g_clear_pointer (&name->digest, g_free);

@@ -71,6 +71,34 @@ ctr_store_path (CtrGlobals *g)
   return g->repo ? g_strdup (g->repo) : store_default_path ();
 }
 
+gboolean
+ctr_canonical_paths (const char *cmd, char **paths)
+{
+  for (char **p = paths; p && *p; p++)
+    {
+      if (**p != '/')
+        return ctr_usage (cmd, "paths are absolute, as in the image: \"%s\"", *p), FALSE;
+      GString *out = g_string_new ("");
+      g_auto(GStrv) parts = g_strsplit (*p, "/", -1);
+      for (char **c = parts; *c; c++)
+        {
+          if (!**c || g_str_equal (*c, "."))
+            continue;
+          if (g_str_equal (*c, ".."))
+            {
+              g_string_free (out, TRUE);
+              return ctr_usage (cmd, "\"..\" in \"%s\": give the path as the image names it", *p), FALSE;
+            }
+          g_string_append_printf (out, "/%s", *c);
+        }
+      if (out->len == 0)
+        g_string_append_c (out, '/');
+      g_free (*p);
+      *p = g_string_free (out, FALSE);
+    }
+  return TRUE;
+}
+
 char **
 ctr_split_paths (int *argc, char **argv)
 {
@@ -156,15 +184,23 @@ main (int argc, char **argv)
   const char *name = argv[i];
   if (g_str_equal (name, "help"))
     {
-      if (i + 1 < argc)
+      const char *topic = i + 1 < argc ? argv[i + 1] : NULL;
+      const CtrCommand *cmd = NULL;
+      for (const CtrCommand *c = commands; topic && c->name; c++)
+        if (g_str_equal (c->name, topic))
+          cmd = c;
+      if (topic && !cmd && !g_str_equal (topic, "revisions"))
         {
-          int rc = ctr_help_show_man (argv[i + 1]);
-          if (rc >= 0)
-            return rc;
-          char *args[] = { argv[i + 1], "--help", NULL };
-          for (const CtrCommand *c = commands; c->name; c++)
-            if (g_str_equal (c->name, argv[i + 1]))
-              return c->fn (2, args, &g);
+          fprintf (stderr, "ctrgit help: no help on '%s'. See `ctrgit --help`.\n", topic);
+          return CTR_EXIT_USAGE;
+        }
+      int rc = ctr_help_show_man (topic);
+      if (rc >= 0)
+        return rc;
+      if (cmd)
+        {
+          char *args[] = { (char *) cmd->name, "--help", NULL };
+          return cmd->fn (2, args, &g);
         }
       usage (stdout);
       return CTR_EXIT_OK;

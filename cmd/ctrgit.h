@@ -26,6 +26,10 @@ gboolean ctr_parse_options (GOptionContext *ctx, int *argc, char ***argv, const 
 int ctr_fail (const char *cmd, GError *error);
 int ctr_usage (const char *cmd, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 CtrStore *ctr_open_store (CtrGlobals *g, GError **error);
+/* Paths given to diff and show name entries of the image literally: made
+ * canonical ("/etc/" and "/etc/./x" become "/etc" and "/etc/x"); FALSE,
+ * with a usage message printed, for relative paths and "..". */
+gboolean ctr_canonical_paths (const char *cmd, char **paths);
 /* Cuts argv at "--": returns what follows it (NULL if no "--"). */
 char **ctr_split_paths (int *argc, char **argv);
 char *ctr_store_path (CtrGlobals *g);

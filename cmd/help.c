@@ -70,7 +70,9 @@ ctr_help_show_man (const char *cmd)
     return -1;
   g_autofree char *page = cmd && !g_str_equal (cmd, "ctrgit")
                           ? g_strconcat ("ctrgit-", cmd, NULL) : g_strdup ("ctrgit");
-  g_autofree char *file = g_strconcat (page, ".1", NULL);
+  /* Concepts (revisions) are section 7, commands section 1. */
+  const char *section = cmd && g_str_equal (cmd, "revisions") ? "7" : "1";
+  g_autofree char *file = g_strconcat (page, ".", section, NULL);
 
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *exe_dir = exe ? g_path_get_dirname (exe) : NULL;
@@ -78,8 +80,8 @@ ctr_help_show_man (const char *cmd)
   if (beside && g_file_test (beside, G_FILE_TEST_IS_REGULAR))
     return run ((const char *[]) { man, "-l", beside, NULL }, FALSE);
 
-  if (run ((const char *[]) { man, "-w", "1", page, NULL }, TRUE) == 0)
-    return run ((const char *[]) { man, "1", page, NULL }, FALSE);
+  if (run ((const char *[]) { man, "-w", section, page, NULL }, TRUE) == 0)
+    return run ((const char *[]) { man, section, page, NULL }, FALSE);
 
   g_autofree char *here = g_build_filename ("docs", "man", file, NULL);
   if (g_file_test (here, G_FILE_TEST_IS_REGULAR))

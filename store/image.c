@@ -431,6 +431,10 @@ store_image_checkout (CtrStore *s, const char *commit, const char *dir, GError *
   opts.mode = geteuid () == 0 ? OSTREE_REPO_CHECKOUT_MODE_NONE : OSTREE_REPO_CHECKOUT_MODE_USER;
   opts.overwrite_mode = OSTREE_REPO_CHECKOUT_OVERWRITE_NONE;
   opts.enable_fsync = FALSE;
+  /* Copies, never hardlinks to the store's objects: a checkout is the
+   * user's to change, and writing through a hardlink would change the
+   * image (fsck would then find the object corrupt). */
+  opts.force_copy = TRUE;
   if (!ostree_repo_checkout_at (s->repo, &opts, AT_FDCWD, dir, commit, NULL, error))
     return g_prefix_error (error, "checkout to %s: ", dir), FALSE;
   return TRUE;

@@ -232,7 +232,7 @@ store_packages_read (CtrStore *s, const char *commit, char **out_format, GHashTa
       else
         {
           /* SQLite wants a file: a private copy, removed right after. */
-          char tmp[] = "/tmp/ctrgit-rpmdb-XXXXXX";
+          g_autofree char *tmp = g_build_filename (g_get_tmp_dir (), "ctrgit-rpmdb-XXXXXX", NULL);
           int fd = g_mkstemp (tmp);
           if (fd < 0)
             return oci_throw_errno (error, "temporary file");
