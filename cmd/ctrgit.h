@@ -55,3 +55,4 @@ int cmd_ls (int argc, char **argv, CtrGlobals *g);
 int cmd_cat (int argc, char **argv, CtrGlobals *g);
 int cmd_checkout (int argc, char **argv, CtrGlobals *g);
 int cmd_tag (int argc, char **argv, CtrGlobals *g);
+int cmd_pull (int argc, char **argv, CtrGlobals *g);

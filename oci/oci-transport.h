@@ -57,6 +57,13 @@ const OciSourceLayer *oci_source_layer (OciSource *s, guint i);
  * whole reference ("localhost/app:v1", not a bare tag), or a docker
  * archive's RepoTag. NULL otherwise. */
 const char *oci_source_name (OciSource *s);
+/* A source whose manifest and config came from elsewhere (a registry):
+ * layers are set one by one with oci_source_set_layer_fd; a layer left
+ * without one must already be in the store. */
+gboolean oci_source_new_from_parts (GBytes *manifest, const char *manifest_digest, GBytes *config,
+                                    const char *name, OciSource **out, GError **error);
+/* The source takes the fd (closed with the source). */
+void oci_source_set_layer_fd (OciSource *s, guint i, int fd);
 /* For sources without a manifest (docker-archive): build an OCI manifest
  * from the layer digests and sizes found while reading them. */
 gboolean oci_source_synthesize_manifest (OciSource *s, char **digests, gint64 *sizes,

@@ -463,6 +463,48 @@ oci_source_synthesize_manifest (OciSource *s, char **digests, gint64 *sizes,
 }
 
 gboolean
+oci_source_new_from_parts (GBytes *manifest, const char *manifest_digest, GBytes *config,
+                           const char *name, OciSource **out, GError **error)
+{
+  g_autoptr(OciSource) s = g_new0 (OciSource, 1);
+  s->dfd = s->afd = -1;
+  s->transport = OCI_TRANSPORT_OCI;
+  s->layers = g_ptr_array_new_with_free_func (source_layer_free);
+  s->layer_fds = g_array_new (FALSE, FALSE, sizeof (int));
+  s->name = g_strdup (name);
+  s->manifest = g_bytes_ref (manifest);
+  s->manifest_digest = g_strdup (manifest_digest);
+  if (!oci_manifest_parse (g_bytes_get_data (manifest, NULL), g_bytes_get_size (manifest),
+                           &s->manifest_parsed, error))
+    return g_prefix_error (error, "manifest %s: ", manifest_digest), FALSE;
+  if (!load_config (s, config, error))
+    return FALSE;
+  if (!g_str_equal (s->config_digest, s->manifest_parsed->config->digest))
+    return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH, "config hashes to %s, the manifest says %s",
+                        s->config_digest, s->manifest_parsed->config->digest), FALSE;
+  for (guint i = 0; i < s->manifest_parsed->layers->len; i++)
+    {
+      const OciDescriptor *d = s->manifest_parsed->layers->pdata[i];
+      OciSourceLayer *l = g_new0 (OciSourceLayer, 1);
+      l->media_type = g_strdup (d->media_type);
+      l->digest = g_strdup (d->digest);
+      l->size = d->size;
+      l->range = (OciFdRange) { -1, 0, d->size };
+      g_ptr_array_add (s->layers, l);
+    }
+  *out = g_steal_pointer (&s);
+  return TRUE;
+}
+
+void
+oci_source_set_layer_fd (OciSource *s, guint i, int fd)
+{
+  OciSourceLayer *l = s->layers->pdata[i];
+  l->range.fd = fd;
+  g_array_append_val (s->layer_fds, fd);
+}
+
+gboolean
 oci_source_open (const OciLocation *loc, const OciPlatform *platform, OciSource **out, GError **error)
 {
   g_autoptr(OciSource) s = g_new0 (OciSource, 1);

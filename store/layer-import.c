@@ -265,6 +265,17 @@ store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_i
   if (!store_layer_load_meta (s, diff_id, &existing, NULL, error))
     return FALSE;
   present = existing != NULL;
+  /* Present, and its blob kept or not to be kept: nothing to read (a pull
+   * does not even download such a layer). */
+  if (present && layer->digest
+      && (!s->keep_blobs || g_str_equal (layer->digest, diff_id) || store_blob_exists (s, layer->digest)))
+    {
+      out->already_present = TRUE;
+      out->digest = g_strdup (layer->digest);
+      out->size = layer->size;
+      out->compression = g_str_equal (layer->digest, diff_id) ? OCI_COMPRESSION_NONE : OCI_COMPRESSION_GZIP;
+      return TRUE;
+    }
 
   OciCompression comp;
   if (!peek_compression (layer, &comp, error))

@@ -183,6 +183,13 @@ gboolean store_image_tag (CtrStore *s, const char *commit, const OciRef *name, c
 /* Writes an image version's root filesystem into dir, which must not exist. */
 gboolean store_image_checkout (CtrStore *s, const char *commit, const char *dir, GError **error);
 
+struct OciRegistry;
+/* Pulls ref (tag or digest) from a registry: only the layers the store
+ * lacks are downloaded, in parallel, verified, then imported as any image. */
+gboolean store_pull (CtrStore *s, struct OciRegistry *reg, const OciRef *ref,
+                     const OciPlatform *platform, const StoreImportOptions *opts,
+                     StoreImportResult *out, GCancellable *cancellable, GError **error);
+
 typedef struct {
   gboolean from_files;  /* rebuild layers from files even if blobs are kept */
 } StoreExportOptions;

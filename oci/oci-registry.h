@@ -1,0 +1,58 @@
+/* oci/oci-registry.h: a client of the OCI Distribution API (libcurl).
+ *
+ * Part of the oci module (see oci.h). One OciRegistry per registry host:
+ * it finds whether the host speaks https or (for loopback and insecure
+ * hosts) http, answers Bearer and Basic challenges with credentials from
+ * the usual files, keeps a token per scope, and fetches manifests and
+ * blobs with digest verification, retries and resume.
+ */
+#pragma once
+
+#include "oci/oci.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  gboolean tls_verify;      /* FALSE: accept any certificate, and allow plain http */
+  const char *auth_file;    /* NULL: $REGISTRY_AUTH_FILE, containers' auth.json, ~/.docker/config.json */
+  const char *cert_dir;     /* NULL: /etc/containers/certs.d/HOST, /etc/docker/certs.d/HOST */
+  const char *username;     /* explicit credentials, over the files */
+  const char *password;
+} OciRegistryOptions;
+
+typedef struct OciRegistry OciRegistry;
+
+/* domain as in a reference: "docker.io", "127.0.0.1:5000". */
+OciRegistry *oci_registry_new (const char *domain, const OciRegistryOptions *opts);
+void oci_registry_free (OciRegistry *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciRegistry, oci_registry_free)
+
+/* GET /v2/REPO/manifests/REF with the Accept list of OCI and docker schema2
+ * manifests and indexes. A reference by digest is verified. */
+gboolean oci_registry_get_manifest (OciRegistry *r, const char *repo, const char *ref,
+                                    GBytes **out, char **out_media_type, char **out_digest,
+                                    GError **error);
+/* A small blob (config) in memory, verified. */
+GBytes *oci_registry_get_blob (OciRegistry *r, const char *repo, const char *digest, gsize max,
+                               GError **error);
+
+/* Downloads blobs into files (fds, written from offset 0), verifying each
+ * digest and size, several at once; retries dropped connections and 5xx
+ * with backoff, resuming with Range. */
+typedef struct {
+  const char *digest;
+  gint64 size;
+  int fd;
+} OciBlobFetch;
+gboolean oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs, guint n,
+                                   GError **error);
+
+/* GET /v2/REPO/tags/list, following Link pagination. */
+GPtrArray *oci_registry_list_tags (OciRegistry *r, const char *repo, GError **error);
+
+/* Credentials for a registry from the auth files (user and password, or
+ * NULL): "auths" entries keyed by host, with or without a scheme. */
+gboolean oci_auth_lookup (const char *auth_file, const char *domain, char **out_user,
+                          char **out_password);
+
+G_END_DECLS

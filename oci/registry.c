@@ -1,0 +1,754 @@
+/* oci/registry.c: the OCI Distribution API over libcurl (oci-registry.h). */
+#include "oci/oci-registry.h"
+#include "oci/oci-limits.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MANIFEST_ACCEPT                                                          \
+  "Accept: " OCI_MT_IMAGE_MANIFEST ", " OCI_MT_IMAGE_INDEX ", " DOCKER_MT_MANIFEST \
+  ", " DOCKER_MT_MANIFEST_LIST ", " DOCKER_MT_MANIFEST_V1_SIGNED ", " DOCKER_MT_MANIFEST_V1
+#define FETCH_PARALLEL 3
+#define FETCH_TRIES 4
+#define TOKEN_MAX (1024 * 1024)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURL, curl_easy_cleanup)
+
+struct OciRegistry {
+  char *domain;
+  char *host;            /* docker.io's API lives at registry-1.docker.io */
+  char *scheme;          /* "https" or "http", decided by the first request */
+  gboolean tls_verify;
+  char *ca_file, *client_cert, *client_key;
+  char *user, *password;
+  GHashTable *tokens;    /* scope -> bearer token */
+  gboolean basic;        /* the registry asked for Basic auth */
+};
+
+typedef struct {
+  GByteArray *body;      /* in memory, up to max; or */
+  int fd;                /* to a file, with */
+  OciSha256 *sha;        /* the digest of what was written */
+  gsize max;
+  guint64 written;
+  gboolean overflow;
+  long status;
+  char *www_authenticate, *content_type, *docker_digest, *link;
+} Resp;
+
+static void
+resp_clear (Resp *r)
+{
+  if (r->body)
+    g_byte_array_unref (r->body);
+  g_free (r->www_authenticate);
+  g_free (r->content_type);
+  g_free (r->docker_digest);
+  g_free (r->link);
+  memset (r, 0, sizeof *r);
+  r->fd = -1;
+}
+
+static gboolean
+is_loopback (const char *host)
+{
+  return g_str_has_prefix (host, "localhost") || g_str_has_prefix (host, "127.")
+         || g_str_has_prefix (host, "[::1]");
+}
+
+OciRegistry *
+oci_registry_new (const char *domain, const OciRegistryOptions *opts)
+{
+  static gsize curl_ready;
+  if (g_once_init_enter (&curl_ready))
+    {
+      curl_global_init (CURL_GLOBAL_DEFAULT);
+      g_once_init_leave (&curl_ready, 1);
+    }
+  OciRegistry *r = g_new0 (OciRegistry, 1);
+  r->domain = g_strdup (domain);
+  r->host = g_strdup (g_str_equal (domain, "docker.io") ? "registry-1.docker.io" : domain);
+  r->tls_verify = opts->tls_verify;
+  r->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (opts->username)
+    {
+      r->user = g_strdup (opts->username);
+      r->password = g_strdup (opts->password ? opts->password : "");
+    }
+  else
+    oci_auth_lookup (opts->auth_file, domain, &r->user, &r->password);
+
+  /* Per-host certificates, where podman and docker keep them. */
+  const char *dirs[] = { opts->cert_dir, "/etc/containers/certs.d", "/etc/docker/certs.d" };
+  for (guint i = 0; i < G_N_ELEMENTS (dirs) && !r->ca_file && !r->client_cert; i++)
+    {
+      if (!dirs[i])
+        continue;
+      g_autofree char *dir = i == 0 ? g_strdup (dirs[i]) : g_build_filename (dirs[i], domain, NULL);
+      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+      const char *n;
+      while (d && (n = g_dir_read_name (d)))
+        {
+          g_autofree char *p = g_build_filename (dir, n, NULL);
+          if (g_str_has_suffix (n, ".crt") && !r->ca_file)
+            r->ca_file = g_steal_pointer (&p);
+          else if (g_str_has_suffix (n, ".cert"))
+            g_free (r->client_cert), r->client_cert = g_steal_pointer (&p);
+          else if (g_str_has_suffix (n, ".key"))
+            g_free (r->client_key), r->client_key = g_steal_pointer (&p);
+        }
+    }
+  return r;
+}
+
+void
+oci_registry_free (OciRegistry *r)
+{
+  if (!r)
+    return;
+  g_free (r->domain);
+  g_free (r->host);
+  g_free (r->scheme);
+  g_free (r->ca_file);
+  g_free (r->client_cert);
+  g_free (r->client_key);
+  g_free (r->user);
+  if (r->password)
+    memset (r->password, 0, strlen (r->password));
+  g_free (r->password);
+  g_hash_table_unref (r->tokens);
+  g_free (r);
+}
+
+/* ---- credentials ----------------------------------------------------- */
+
+static gboolean
+auth_from_file (const char *path, const char *domain, char **user, char **password)
+{
+  g_autofree char *text = NULL;
+  gsize len;
+  if (!path || !g_file_get_contents (path, &text, &len, NULL))
+    return FALSE;
+  g_autoptr(json_t) j = json_loadb (text, len, 0, NULL);
+  json_t *auths = json_object_get (j, "auths");
+  const char *key;
+  json_t *v;
+  json_object_foreach (auths, key, v)
+    {
+      /* "host", "https://host", "https://host/v1/" all name the host */
+      const char *k = key;
+      if (g_str_has_prefix (k, "https://"))
+        k += 8;
+      else if (g_str_has_prefix (k, "http://"))
+        k += 7;
+      gsize n = strlen (domain);
+      gboolean docker_hub = g_str_equal (domain, "docker.io")
+                            && (g_str_has_prefix (k, "index.docker.io") || g_str_has_prefix (k, "registry-1.docker.io"));
+      if (!docker_hub && !(strncmp (k, domain, n) == 0 && (k[n] == '\0' || k[n] == '/')))
+        continue;
+      const char *b64 = json_string_value (json_object_get (v, "auth"));
+      if (!b64)
+        continue;
+      gsize dlen;
+      g_autofree guchar *dec = g_base64_decode (b64, &dlen);
+      g_autofree char *pair = g_strndup ((char *) dec, dlen);
+      char *colon = strchr (pair, ':');
+      if (!colon)
+        continue;
+      *user = g_strndup (pair, colon - pair);
+      *password = g_strdup (colon + 1);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+oci_auth_lookup (const char *auth_file, const char *domain, char **user, char **password)
+{
+  *user = *password = NULL;
+  if (auth_file)
+    return auth_from_file (auth_file, domain, user, password);
+  const char *env = g_getenv ("REGISTRY_AUTH_FILE");
+  g_autofree char *runtime = g_getenv ("XDG_RUNTIME_DIR")
+      ? g_build_filename (g_getenv ("XDG_RUNTIME_DIR"), "containers", "auth.json", NULL) : NULL;
+  g_autofree char *docker = g_build_filename (g_get_home_dir (), ".docker", "config.json", NULL);
+  const char *files[] = { env, runtime, docker };
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    if (auth_from_file (files[i], domain, user, password))
+      return TRUE;
+  return FALSE;
+}
+
+/* ---- one HTTP request ------------------------------------------------- */
+
+static size_t
+on_body (char *data, size_t size, size_t n, void *user)
+{
+  Resp *r = user;
+  gsize len = size * n;
+  if (r->status == 0 || r->status >= 300)
+    {
+      /* error bodies (JSON errors) are kept small for the message */
+      if (!r->body)
+        r->body = g_byte_array_new ();
+      if (r->body->len < 4096)
+        g_byte_array_append (r->body, (guint8 *) data, MIN (len, 4096 - r->body->len));
+      return len;
+    }
+  if (r->fd >= 0)
+    {
+      const char *p = data;
+      gsize left = len;
+      while (left > 0)
+        {
+          gssize w = write (r->fd, p, left);
+          if (w < 0 && errno == EINTR)
+            continue;
+          if (w < 0)
+            return 0;
+          p += w, left -= w;
+        }
+      oci_sha256_update (r->sha, data, len);
+      r->written += len;
+      return len;
+    }
+  if (!r->body)
+    r->body = g_byte_array_new ();
+  if (r->body->len + len > r->max)
+    {
+      r->overflow = TRUE;
+      return 0;
+    }
+  g_byte_array_append (r->body, (guint8 *) data, len);
+  return len;
+}
+
+static size_t
+on_header (char *data, size_t size, size_t n, void *user)
+{
+  Resp *r = user;
+  gsize len = size * n;
+  g_autofree char *line = g_strstrip (g_strndup (data, len));
+  if (g_str_has_prefix (line, "HTTP/"))
+    {
+      /* a new response (after a redirect or 100): forget the last one's */
+      r->status = atoi (strchr (line, ' ') ? strchr (line, ' ') + 1 : "0");
+      return len;
+    }
+  char *colon = strchr (line, ':');
+  if (!colon)
+    return len;
+  *colon = '\0';
+  const char *v = colon + 1;
+  while (*v == ' ')
+    v++;
+  char **field = g_ascii_strcasecmp (line, "WWW-Authenticate") == 0 ? &r->www_authenticate
+                 : g_ascii_strcasecmp (line, "Content-Type") == 0 ? &r->content_type
+                 : g_ascii_strcasecmp (line, "Docker-Content-Digest") == 0 ? &r->docker_digest
+                 : g_ascii_strcasecmp (line, "Link") == 0 ? &r->link : NULL;
+  if (field)
+    {
+      g_free (*field);
+      *field = g_strdup (v);
+    }
+  return len;
+}
+
+static CURL *
+easy_new (OciRegistry *r, const char *url, struct curl_slist *headers, Resp *resp)
+{
+  CURL *c = curl_easy_init ();
+  curl_easy_setopt (c, CURLOPT_URL, url);
+  curl_easy_setopt (c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt (c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt (c, CURLOPT_WRITEDATA, resp);
+  curl_easy_setopt (c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt (c, CURLOPT_HEADERDATA, resp);
+  curl_easy_setopt (c, CURLOPT_FOLLOWLOCATION, 1L);   /* blob storage redirects */
+  curl_easy_setopt (c, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt (c, CURLOPT_USERAGENT, "ctrgit/" CTRGIT_VERSION);
+  curl_easy_setopt (c, CURLOPT_CONNECTTIMEOUT, 30L);
+  /* a stalled transfer (under 1 KiB/s for 60 s) is a dropped one */
+  curl_easy_setopt (c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  curl_easy_setopt (c, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt (c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  if (!r->tls_verify)
+    {
+      curl_easy_setopt (c, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt (c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+  if (r->ca_file)
+    curl_easy_setopt (c, CURLOPT_CAINFO, r->ca_file);
+  if (r->client_cert && r->client_key)
+    {
+      curl_easy_setopt (c, CURLOPT_SSLCERT, r->client_cert);
+      curl_easy_setopt (c, CURLOPT_SSLKEY, r->client_key);
+    }
+  return c;
+}
+
+/* A value of a challenge parameter: realm="...",service="..." */
+static char *
+challenge_param (const char *challenge, const char *name)
+{
+  g_autofree char *key = g_strconcat (name, "=\"", NULL);
+  const char *p = challenge;
+  while ((p = strstr (p, key)))
+    {
+      if (p == challenge || p[-1] == ' ' || p[-1] == ',')
+        {
+          p += strlen (key);
+          const char *end = strchr (p, '"');
+          return end ? g_strndup (p, end - p) : NULL;
+        }
+      p++;
+    }
+  return NULL;
+}
+
+static char *
+error_body (const Resp *resp)
+{
+  if (!resp->body || resp->body->len == 0)
+    return g_strdup ("");
+  g_autoptr(json_t) j = json_loadb ((char *) resp->body->data, resp->body->len, 0, NULL);
+  json_t *e = json_array_get (json_object_get (j, "errors"), 0);
+  const char *code = json_string_value (json_object_get (e, "code"));
+  const char *msg = json_string_value (json_object_get (e, "message"));
+  if (code || msg)
+    return g_strdup_printf (": %s%s%s", code ? code : "", code && msg ? " " : "", msg ? msg : "");
+  return g_strdup ("");
+}
+
+/* Performs one request; transport errors become GErrors, HTTP statuses do
+ * not (the caller decides). */
+static gboolean
+perform (OciRegistry *r, const char *url, const char *accept, const char *authorization,
+         guint64 resume_from, Resp *resp, GError **error)
+{
+  struct curl_slist *h = NULL;
+  if (accept)
+    h = curl_slist_append (h, accept);
+  if (authorization)
+    h = curl_slist_append (h, authorization);
+  g_autoptr(CURL) c = easy_new (r, url, h, resp);
+  if (resume_from)
+    curl_easy_setopt (c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) resume_from);
+  CURLcode rc = curl_easy_perform (c);
+  curl_slist_free_all (h);
+  if (rc != CURLE_OK)
+    return g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", url, curl_easy_strerror (rc)), FALSE;
+  curl_easy_getinfo (c, CURLINFO_RESPONSE_CODE, &resp->status);
+  return TRUE;
+}
+
+/* The API base URL, deciding https or http on first use: https always
+ * for other hosts; http as well for loopback and --tls-verify=false. */
+static gboolean
+base_url (OciRegistry *r, char **out, GError **error)
+{
+  if (!r->scheme)
+    {
+      g_autofree char *url = g_strdup_printf ("https://%s/v2/", r->host);
+      Resp resp = { .fd = -1, .max = 65536 };
+      g_autoptr(GError) local = NULL;
+      if (perform (r, url, NULL, NULL, 0, &resp, &local))
+        r->scheme = g_strdup ("https");
+      else if (!r->tls_verify || is_loopback (r->host))
+        r->scheme = g_strdup ("http");
+      else
+        {
+          resp_clear (&resp);
+          return g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                              "registry %s: %s", r->domain, local->message), FALSE;
+        }
+      resp_clear (&resp);
+    }
+  *out = g_strdup_printf ("%s://%s", r->scheme, r->host);
+  return TRUE;
+}
+
+static char *
+basic_header (OciRegistry *r)
+{
+  g_autofree char *pair = g_strdup_printf ("%s:%s", r->user, r->password);
+  g_autofree char *b64 = g_base64_encode ((guchar *) pair, strlen (pair));
+  return g_strdup_printf ("Authorization: Basic %s", b64);
+}
+
+/* Answers a Bearer challenge: a token for scope from the realm. */
+static gboolean
+fetch_token (OciRegistry *r, const char *challenge, const char *scope, GError **error)
+{
+  g_autofree char *realm = challenge_param (challenge, "realm");
+  g_autofree char *service = challenge_param (challenge, "service");
+  if (!realm)
+    return g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID,
+                        "registry %s: a Bearer challenge without a realm", r->domain), FALSE;
+  g_autoptr(GString) url = g_string_new (realm);
+  g_string_append_c (url, strchr (realm, '?') ? '&' : '?');
+  if (service)
+    {
+      g_autofree char *s = g_uri_escape_string (service, NULL, FALSE);
+      g_string_append_printf (url, "service=%s&", s);
+    }
+  g_autofree char *sc = g_uri_escape_string (scope, NULL, FALSE);
+  g_string_append_printf (url, "scope=%s", sc);
+  g_autofree char *auth = r->user ? basic_header (r) : NULL;
+  Resp resp = { .fd = -1, .max = TOKEN_MAX };
+  if (!perform (r, url->str, NULL, auth, 0, &resp, error))
+    return g_prefix_error (error, "token: "), FALSE;
+  if (resp.status != 200)
+    {
+      long st = resp.status;
+      resp_clear (&resp);
+      return g_set_error (error, OCI_ERROR, OCI_ERROR_NOT_FOUND,
+                          "registry %s: the token service refused %s (HTTP %ld)%s", r->domain,
+                          r->user ? "these credentials" : "anonymous access", st,
+                          r->user ? "" : "; log in or put credentials in auth.json"), FALSE;
+    }
+  g_autoptr(json_t) j = json_loadb ((char *) resp.body->data, resp.body->len, 0, NULL);
+  const char *tok = json_string_value (json_object_get (j, "token"));
+  if (!tok)
+    tok = json_string_value (json_object_get (j, "access_token"));
+  if (!tok)
+    {
+      resp_clear (&resp);
+      return g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID,
+                          "registry %s: the token service answered without a token", r->domain), FALSE;
+    }
+  g_hash_table_replace (r->tokens, g_strdup (scope), g_strdup (tok));
+  resp_clear (&resp);
+  return TRUE;
+}
+
+static char *
+auth_header (OciRegistry *r, const char *scope)
+{
+  const char *tok = g_hash_table_lookup (r->tokens, scope);
+  if (tok)
+    return g_strdup_printf ("Authorization: Bearer %s", tok);
+  if (r->basic && r->user)
+    return basic_header (r);
+  return NULL;
+}
+
+/* GET with authentication: on 401, answers the challenge once and retries. */
+static gboolean
+get (OciRegistry *r, const char *path, const char *scope, const char *accept, Resp *resp,
+     GError **error)
+{
+  g_autofree char *base = NULL;
+  if (!base_url (r, &base, error))
+    return FALSE;
+  g_autofree char *url = g_strconcat (base, path, NULL);
+  for (int attempt = 0;; attempt++)
+    {
+      g_autofree char *auth = auth_header (r, scope);
+      gsize max = resp->max;
+      int fd = resp->fd;
+      OciSha256 *sha = resp->sha;
+      resp_clear (resp);
+      resp->max = max, resp->fd = fd, resp->sha = sha;
+      /* transient failures: dropped connections and 5xx, with backoff */
+      g_autoptr(GError) local = NULL;
+      gboolean ok = perform (r, url, accept, auth, 0, resp, &local);
+      if ((!ok || resp->status >= 500) && attempt < FETCH_TRIES - 1 && fd < 0)
+        {
+          g_usleep ((1 << attempt) * 250000);
+          continue;
+        }
+      if (!ok)
+        return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+      if (resp->status != 401 || attempt > 0 || !resp->www_authenticate)
+        return TRUE;
+      if (g_str_has_prefix (resp->www_authenticate, "Bearer"))
+        {
+          g_autofree char *want = challenge_param (resp->www_authenticate, "scope");
+          if (!fetch_token (r, resp->www_authenticate, want ? want : scope, error))
+            return FALSE;
+          if (want && !g_str_equal (want, scope))
+            g_hash_table_replace (r->tokens, g_strdup (scope),
+                                  g_strdup (g_hash_table_lookup (r->tokens, want)));
+        }
+      else if (g_str_has_prefix (resp->www_authenticate, "Basic"))
+        {
+          if (!r->user)
+            return TRUE;   /* the caller reports the 401 */
+          r->basic = TRUE;
+        }
+      else
+        return TRUE;
+    }
+}
+
+static gboolean
+http_error (OciRegistry *r, const char *what, const Resp *resp, GError **error)
+{
+  g_autofree char *detail = error_body (resp);
+  int code = resp->status == 404 ? OCI_ERROR_NOT_FOUND : OCI_ERROR_INVALID;
+  const char *why = resp->status == 401 ? (r->user ? ": wrong credentials" : ": authentication required (ctrgit login, or auth.json)")
+                    : resp->status == 403 ? ": access denied" : resp->status == 404 ? ": not found" : "";
+  return g_set_error (error, OCI_ERROR, code, "%s/%s: HTTP %ld%s%s", r->domain, what, resp->status,
+                      why, detail), FALSE;
+}
+
+gboolean
+oci_registry_get_manifest (OciRegistry *r, const char *repo, const char *ref, GBytes **out,
+                           char **out_media_type, char **out_digest, GError **error)
+{
+  g_autofree char *path = g_strdup_printf ("/v2/%s/manifests/%s", repo, ref);
+  g_autofree char *scope = g_strdup_printf ("repository:%s:pull", repo);
+  Resp resp = { .fd = -1, .max = OCI_LIMIT_MANIFEST_SIZE };
+  if (!get (r, path, scope, MANIFEST_ACCEPT, &resp, error))
+    return resp_clear (&resp), FALSE;
+  if (resp.overflow)
+    return resp_clear (&resp), g_set_error (error, OCI_ERROR, OCI_ERROR_LIMIT,
+                                            "%s: manifest larger than %d bytes", ref, OCI_LIMIT_MANIFEST_SIZE), FALSE;
+  if (resp.status != 200)
+    {
+      g_autofree char *what = g_strdup_printf ("%s:%s", repo, ref);
+      gboolean r2 = http_error (r, what, &resp, error);
+      resp_clear (&resp);
+      return r2;
+    }
+  GBytes *b = g_bytes_new (resp.body ? resp.body->data : NULL, resp.body ? resp.body->len : 0);
+  g_autofree char *digest = oci_digest_of_bytes (g_bytes_get_data (b, NULL), g_bytes_get_size (b));
+  if (g_str_has_prefix (ref, "sha256:") && !g_str_equal (ref, digest))
+    {
+      g_bytes_unref (b);
+      resp_clear (&resp);
+      return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
+                          "%s/%s@%s: the registry sent a manifest hashing to %s", r->domain, repo, ref,
+                          digest), FALSE;
+    }
+  *out = b;
+  if (out_media_type)
+    {
+      /* "application/...; charset=utf-8" -> the type alone */
+      char *ct = resp.content_type ? g_strdup (resp.content_type) : NULL;
+      if (ct && strchr (ct, ';'))
+        *strchr (ct, ';') = '\0';
+      *out_media_type = ct ? g_strstrip (ct) : NULL;
+    }
+  if (out_digest)
+    *out_digest = g_steal_pointer (&digest);
+  resp_clear (&resp);
+  return TRUE;
+}
+
+GBytes *
+oci_registry_get_blob (OciRegistry *r, const char *repo, const char *digest, gsize max, GError **error)
+{
+  g_autofree char *path = g_strdup_printf ("/v2/%s/blobs/%s", repo, digest);
+  g_autofree char *scope = g_strdup_printf ("repository:%s:pull", repo);
+  Resp resp = { .fd = -1, .max = max };
+  if (!get (r, path, scope, NULL, &resp, error))
+    return resp_clear (&resp), NULL;
+  if (resp.status != 200)
+    {
+      http_error (r, digest, &resp, error);
+      resp_clear (&resp);
+      return NULL;
+    }
+  if (resp.overflow)
+    return resp_clear (&resp), g_set_error (error, OCI_ERROR, OCI_ERROR_LIMIT,
+                                            "blob %s is larger than %" G_GSIZE_FORMAT " bytes", digest, max), NULL;
+  GBytes *b = g_bytes_new (resp.body ? resp.body->data : NULL, resp.body ? resp.body->len : 0);
+  resp_clear (&resp);
+  g_autofree char *got = oci_digest_of_bytes (g_bytes_get_data (b, NULL), g_bytes_get_size (b));
+  if (!g_str_equal (got, digest))
+    {
+      g_bytes_unref (b);
+      return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
+                          "blob %s from %s hashes to %s", digest, r->domain, got), NULL;
+    }
+  return b;
+}
+
+/* ---- parallel blob downloads ------------------------------------------ */
+
+typedef struct {
+  OciBlobFetch *blob;
+  Resp resp;
+  CURL *easy;
+  struct curl_slist *headers;
+  guint tries;
+  gboolean done;
+} Transfer;
+
+static void
+transfer_start (OciRegistry *r, CURLM *multi, Transfer *t, const char *base, const char *repo,
+                const char *scope)
+{
+  g_autofree char *url = g_strdup_printf ("%s/v2/%s/blobs/%s", base, repo, t->blob->digest);
+  g_autofree char *auth = auth_header (r, scope);
+  gsize max = t->resp.max;
+  int fd = t->resp.fd;
+  OciSha256 *sha = t->resp.sha;
+  guint64 written = t->resp.written;
+  resp_clear (&t->resp);
+  t->resp.max = max, t->resp.fd = fd, t->resp.sha = sha, t->resp.written = written;
+  curl_slist_free_all (t->headers);
+  t->headers = auth ? curl_slist_append (NULL, auth) : NULL;
+  t->easy = easy_new (r, url, t->headers, &t->resp);
+  curl_easy_setopt (t->easy, CURLOPT_PRIVATE, t);
+  /* a retry resumes where the bytes stopped; the hash goes on from there */
+  if (written > 0)
+    curl_easy_setopt (t->easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) written);
+  t->tries++;
+  curl_multi_add_handle (multi, t->easy);
+}
+
+gboolean
+oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs, guint n,
+                          GError **error)
+{
+  if (n == 0)
+    return TRUE;
+  g_autofree char *base = NULL;
+  if (!base_url (r, &base, error))
+    return FALSE;
+  g_autofree char *scope = g_strdup_printf ("repository:%s:pull", repo);
+  /* Authenticate once (a HEAD-like GET of the first blob's manifest path
+   * would do; the caller fetched the manifest, so a token is usually here). */
+  CURLM *multi = curl_multi_init ();
+  g_autofree Transfer *ts = g_new0 (Transfer, n);
+  guint next = 0, running = 0, finished = 0;
+  gboolean ok = TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      ts[i].blob = &blobs[i];
+      ts[i].resp.fd = blobs[i].fd;
+      ts[i].resp.sha = oci_sha256_new ();
+    }
+  while (ok && finished < n)
+    {
+      while (next < n && running < FETCH_PARALLEL)
+        {
+          transfer_start (r, multi, &ts[next++], base, repo, scope);
+          running++;
+        }
+      int still;
+      curl_multi_perform (multi, &still);
+      CURLMsg *m;
+      int left;
+      while ((m = curl_multi_info_read (multi, &left)))
+        {
+          if (m->msg != CURLMSG_DONE)
+            continue;
+          Transfer *t;
+          curl_easy_getinfo (m->easy_handle, CURLINFO_PRIVATE, (char **) &t);
+          CURLcode rc = m->data.result;
+          curl_multi_remove_handle (multi, t->easy);
+          curl_easy_cleanup (t->easy);
+          t->easy = NULL;
+          running--;
+          long st = t->resp.status;
+          gboolean resumed_ignored = t->resp.written > 0 && st == 200 && t->tries > 1;
+          if (rc == CURLE_OK && (st == 200 || st == 206) && !resumed_ignored)
+            {
+              g_autofree char *got = oci_sha256_finish (t->resp.sha);
+              if (t->blob->size >= 0 && t->resp.written != (guint64) t->blob->size)
+                ok = (g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
+                                   "blob %s: %" G_GUINT64_FORMAT " bytes, the manifest says %" G_GINT64_FORMAT,
+                                   t->blob->digest, t->resp.written, t->blob->size), FALSE);
+              else if (!g_str_equal (got, t->blob->digest))
+                ok = (g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
+                                   "blob %s from %s hashes to %s", t->blob->digest, r->domain, got), FALSE);
+              t->done = TRUE;
+              finished++;
+              continue;
+            }
+          if (resumed_ignored)
+            {
+              /* the server ignored Range and sent everything: start over */
+              if (ftruncate (t->resp.fd, 0) < 0 || lseek (t->resp.fd, 0, SEEK_SET) < 0)
+                ok = (oci_throw_errno (error, "blob %s", t->blob->digest), FALSE);
+              oci_sha256_reset (t->resp.sha);
+              t->resp.written = 0;
+            }
+          gboolean transient = rc != CURLE_OK || st >= 500 || resumed_ignored;
+          if (st == 401 && t->tries < 2 && t->resp.www_authenticate
+              && g_str_has_prefix (t->resp.www_authenticate, "Bearer"))
+            {
+              g_autoptr(GError) local = NULL;
+              if (!fetch_token (r, t->resp.www_authenticate, scope, &local))
+                ok = (g_propagate_error (error, g_steal_pointer (&local)), FALSE);
+              transient = TRUE;
+            }
+          if (ok && transient && t->tries < FETCH_TRIES)
+            {
+              g_usleep ((1 << t->tries) * 250000);
+              transfer_start (r, multi, t, base, repo, scope);
+              running++;
+              continue;
+            }
+          if (ok)
+            {
+              if (rc != CURLE_OK)
+                g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "blob %s: %s (after %u tries)",
+                             t->blob->digest, curl_easy_strerror (rc), t->tries);
+              else
+                http_error (r, t->blob->digest, &t->resp, error);
+              ok = FALSE;
+            }
+        }
+      if (ok && finished < n)
+        curl_multi_poll (multi, NULL, 0, 1000, NULL);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      if (ts[i].easy)
+        {
+          curl_multi_remove_handle (multi, ts[i].easy);
+          curl_easy_cleanup (ts[i].easy);
+        }
+      curl_slist_free_all (ts[i].headers);
+      oci_sha256_free (ts[i].resp.sha);
+      ts[i].resp.sha = NULL;
+      resp_clear (&ts[i].resp);
+    }
+  curl_multi_cleanup (multi);
+  return ok;
+}
+
+GPtrArray *
+oci_registry_list_tags (OciRegistry *r, const char *repo, GError **error)
+{
+  g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *scope = g_strdup_printf ("repository:%s:pull", repo);
+  g_autofree char *path = g_strdup_printf ("/v2/%s/tags/list?n=1000", repo);
+  for (int page = 0; path && page < 1000; page++)
+    {
+      Resp resp = { .fd = -1, .max = OCI_LIMIT_INDEX_SIZE };
+      if (!get (r, path, scope, NULL, &resp, error))
+        return resp_clear (&resp), NULL;
+      if (resp.status != 200)
+        {
+          g_autofree char *what = g_strdup_printf ("%s tags", repo);
+          http_error (r, what, &resp, error);
+          resp_clear (&resp);
+          return NULL;
+        }
+      g_autoptr(json_t) j = resp.body ? json_loadb ((char *) resp.body->data, resp.body->len, 0, NULL) : NULL;
+      json_t *list = json_object_get (j, "tags");
+      for (size_t i = 0; json_is_array (list) && i < json_array_size (list); i++)
+        if (json_is_string (json_array_get (list, i)))
+          g_ptr_array_add (tags, g_strdup (json_string_value (json_array_get (list, i))));
+      g_clear_pointer (&path, g_free);
+      /* Link: </v2/repo/tags/list?last=x&n=1000>; rel="next" */
+      if (resp.link && strstr (resp.link, "rel=\"next\"") && resp.link[0] == '<')
+        {
+          const char *end = strchr (resp.link, '>');
+          if (end && g_str_has_prefix (resp.link + 1, "/v2/"))
+            path = g_strndup (resp.link + 1, end - resp.link - 1);
+        }
+      resp_clear (&resp);
+    }
+  return g_steal_pointer (&tags);
+}
