@@ -56,3 +56,4 @@ int cmd_cat (int argc, char **argv, CtrGlobals *g);
 int cmd_checkout (int argc, char **argv, CtrGlobals *g);
 int cmd_tag (int argc, char **argv, CtrGlobals *g);
 int cmd_pull (int argc, char **argv, CtrGlobals *g);
+int cmd_login (int argc, char **argv, CtrGlobals *g);

@@ -517,6 +517,30 @@ def case_rpm_v2(p):
     image(p, [Layer().dir("var").dir("var/lib").dir("var/lib/rpm").file("var/lib/rpm/rpmdb.sqlite", db).bytes()])
 
 
+def case_multiarch(p):
+    """An image index (tag v1) with linux/amd64 and linux/arm64/v8 images,
+    each its own layer (/arch says which)."""
+    lay = Layout(p)
+    entries = []
+    for arch, variant in (("amd64", None), ("arm64", "v8")):
+        t = Layer().file("arch", arch + "\n").bytes()
+        layer = lay.put(gzip_bytes(t))
+        cfg = config_json([sha256(t)])
+        cfg["architecture"] = arch
+        if variant:
+            cfg["variant"] = variant
+        cdesc = lay.put(canon(cfg))
+        m = {"schemaVersion": 2, "mediaType": MT_MANIFEST,
+             "config": dict(mediaType=MT_CONFIG, **cdesc),
+             "layers": [dict(mediaType=MT_LAYER_GZIP, **layer)]}
+        plat = {"os": "linux", "architecture": arch}
+        if variant:
+            plat["variant"] = variant
+        entries.append(dict(mediaType=MT_MANIFEST, platform=plat, **lay.put(canon(m))))
+    idx = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": entries}
+    lay.index(lay.put(canon(idx)), MT_INDEX)
+
+
 def case_truncated_gzip(p):
     def gz(t):
         blob = gzip_bytes(t)
@@ -646,6 +670,7 @@ CASES = [
     ("apk-v2", "legal", "lib/apk/db/installed: musl 1.2.4-r2, curl 8.5.0-r0"),
     ("rpm-v1", "legal", "var/lib/rpm/rpmdb.sqlite (headers written by hostile.py): bash, openssl-libs 1:3.0.9-1"),
     ("rpm-v2", "legal", "rpmdb.sqlite: bash, openssl-libs 1:3.0.9-2, curl 8.0.1-1"),
+    ("multiarch", "legal", "index v1 -> an index of linux/amd64 and linux/arm64/v8 images; /arch names each"),
     ("schema1", "either", "index.json -> unsigned docker schema1 manifest (fsLayers/history, no config) with one gzip layer"),
 ]
 

@@ -47,6 +47,14 @@ typedef struct {
 gboolean oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs, guint n,
                                    GError **error);
 
+/* GET /v2/ with the credentials: FALSE with a clear error if the registry
+ * (or its token service) refuses them. */
+gboolean oci_registry_check_login (OciRegistry *r, GError **error);
+/* Adds or replaces domain's credentials in an auth file (docker's and
+ * containers' format), creating it 0600. NULL: the default file. */
+gboolean oci_auth_store (const char *auth_file, const char *domain, const char *user,
+                         const char *password, char **out_path, GError **error);
+
 /* GET /v2/REPO/tags/list, following Link pagination. */
 GPtrArray *oci_registry_list_tags (OciRegistry *r, const char *repo, GError **error);
 

@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -751,4 +752,71 @@ oci_registry_list_tags (OciRegistry *r, const char *repo, GError **error)
       resp_clear (&resp);
     }
   return g_steal_pointer (&tags);
+}
+
+gboolean
+oci_registry_check_login (OciRegistry *r, GError **error)
+{
+  Resp resp = { .fd = -1, .max = 65536 };
+  /* An empty scope asks the token service for a token that only proves
+   * the credentials, as docker login does. */
+  if (!get (r, "/v2/", "", NULL, &resp, error))
+    return resp_clear (&resp), FALSE;
+  gboolean ok = resp.status == 200 || (http_error (r, "v2", &resp, error), FALSE);
+  resp_clear (&resp);
+  return ok;
+}
+
+gboolean
+oci_auth_store (const char *auth_file, const char *domain, const char *user, const char *password,
+                char **out_path, GError **error)
+{
+  g_autofree char *path = NULL;
+  if (auth_file)
+    path = g_strdup (auth_file);
+  else if (g_getenv ("REGISTRY_AUTH_FILE"))
+    path = g_strdup (g_getenv ("REGISTRY_AUTH_FILE"));
+  else if (g_getenv ("XDG_RUNTIME_DIR"))
+    path = g_build_filename (g_getenv ("XDG_RUNTIME_DIR"), "containers", "auth.json", NULL);
+  else
+    path = g_build_filename (g_get_home_dir (), ".docker", "config.json", NULL);
+  g_autofree char *text = NULL;
+  gsize len;
+  g_autoptr(json_t) doc = NULL;
+  if (g_file_get_contents (path, &text, &len, NULL) && len > 0)
+    {
+      doc = oci_json_load (text, len, 16 * 1024 * 1024, error);
+      if (!doc || !json_is_object (doc))
+        return g_prefix_error (error, "%s: ", path), FALSE;
+    }
+  else
+    doc = json_object ();
+  json_t *auths = json_object_get (doc, "auths");
+  if (!json_is_object (auths))
+    {
+      auths = json_object ();
+      json_object_set_new (doc, "auths", auths);
+    }
+  g_autofree char *pair = g_strdup_printf ("%s:%s", user, password);
+  g_autofree char *b64 = g_base64_encode ((guchar *) pair, strlen (pair));
+  json_object_set_new (auths, domain, json_pack ("{s:s}", "auth", b64));
+  g_autofree char *out = json_dumps (doc, JSON_INDENT (1) | JSON_PRESERVE_ORDER);
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) < 0)
+    return oci_throw_errno (error, "mkdir %s", dir);
+  /* Written to a 0600 temporary, then renamed over: never readable by others. */
+  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
+  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return oci_throw_errno (error, "create %s", tmp);
+  gboolean ok = write (fd, out, strlen (out)) == (gssize) strlen (out) && write (fd, "\n", 1) == 1;
+  close (fd);
+  if (!ok || rename (tmp, path) < 0)
+    {
+      unlink (tmp);
+      return oci_throw_errno (error, "write %s", path);
+    }
+  if (out_path)
+    *out_path = g_steal_pointer (&path);
+  return TRUE;
 }
