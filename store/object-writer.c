@@ -188,7 +188,10 @@ store_object_writer_put (StoreObjectWriter *w, const char *checksum, guint32 uid
     return TRUE;
   gsize len = g_bytes_get_size (data);
   g_mutex_lock (&w->lock);
-  while (w->queued > 0 && w->queued + len > WRITER_MAX_QUEUED && !w->error)
+  /* libostree's archive writer holds a compressed copy of what it writes
+   * too: a shorter queue keeps an import's memory in bounds there. */
+  gsize max_queued = w->direct ? WRITER_MAX_QUEUED : WRITER_MAX_QUEUED / 4;
+  while (w->queued > 0 && w->queued + len > max_queued && !w->error)
     g_cond_wait (&w->drained, &w->lock);
   gboolean ok = take_error (w, error);
   if (ok)
