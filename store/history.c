@@ -109,6 +109,8 @@ store_resolve_revision (CtrStore *s, const char *text, char **out_ref, char **ou
           ref = g_strdup (img->reference);
         }
     }
+  else if (at && store_resolve_image (s, name, &ref, &commit, NULL))
+    ;   /* an image pulled by digest has a branch of that name */
   else if (at)
     {
       *at = '\0';

@@ -1,0 +1,76 @@
+# tests/e2e/registry.sh: sourced (after tests/lib.sh) by tests that need a
+# registry. Private docker-registry instances from hack/registry, on
+# 127.0.0.1, stopped when the test exits.
+#   registry_start NAME [--auth none|htpasswd|token] [--tls]
+#       starts NAME afresh (empty storage) and sets REG_ADDR (127.0.0.1:PORT),
+#       REG_NAME, REG_DIR (its directory), REG_CREDS ("ctrgit:s3cret", or
+#       empty without --auth), REG_CERT_DIR (a --cert-dir holding only its
+#       CA with --tls, else empty); returns 1 (with REG_ADDR unset) if it
+#       could not start.
+#   registry_seed ADDR SRC REPO:TAG [skopeo copy args...]
+#       skopeo copy SRC docker://ADDR/REPO:TAG, quiet unless it fails, with
+#       the credentials and CA of the instance at ADDR.
+REGISTRY_DIR=${CTRGIT_REGISTRY_DIR:-/var/tmp/ctrgit-registry}
+REG_STARTED=()
+REG_TRAP_SET=0
+
+# Runs on EXIT, before what lib.sh (or the test) had there.
+_registry_exit() {
+  local n
+  for n in "${REG_STARTED[@]}"; do
+    "$ROOT_DIR/hack/registry" stop "$n" >/dev/null 2>&1 || true
+  done
+}
+
+registry_start() {
+  local name=$1 prev
+  shift
+  unset REG_ADDR
+  if [ $REG_TRAP_SET -eq 0 ]; then
+    # Chain onto the current EXIT trap (lib.sh's rm -rf "$T_TMP") without losing it.
+    prev=$(trap -p EXIT)
+    prev=${prev#trap -- \'}
+    prev=${prev%\' EXIT}
+    prev=${prev//\'\\\'\'/\'}
+    trap "_registry_exit; $prev" EXIT
+    REG_TRAP_SET=1
+  fi
+  REG_STARTED+=("$name")
+  local addr
+  addr=$("$ROOT_DIR/hack/registry" start "$name" --fresh "$@") || {
+    echo "# registry_start $name $*: hack/registry failed" >&2
+    return 1
+  }
+  REG_ADDR=$addr
+  REG_NAME=$name
+  REG_DIR=$REGISTRY_DIR/$name
+  _registry_access "$REG_DIR"
+}
+
+# _registry_access DIR: REG_CREDS and REG_CERT_DIR of the instance in DIR.
+_registry_access() {
+  local opts
+  opts=$(cat "$1/options" 2>/dev/null || true)
+  REG_CREDS="" REG_CERT_DIR=""
+  [[ "$opts" == *auth=none* ]] || REG_CREDS=ctrgit:s3cret
+  [[ "$opts" != *tls=1* ]] || REG_CERT_DIR=$1/trust
+}
+
+registry_seed() {
+  local addr=$1 src=$2 dest=$3 d found="" args=() out
+  shift 3
+  for d in "$REGISTRY_DIR"/*/; do
+    if [ "$(cat "${d}addr" 2>/dev/null)" = "$addr" ]; then found=${d%/}; break; fi
+  done
+  if [ -n "$found" ]; then
+    local REG_CREDS REG_CERT_DIR
+    _registry_access "$found"
+    [ -z "$REG_CREDS" ] || args+=(--dest-creds "$REG_CREDS")
+    [ -z "$REG_CERT_DIR" ] || args+=(--dest-cert-dir "$REG_CERT_DIR")
+  fi
+  if ! out=$(skopeo copy -q --dest-tls-verify=false "${args[@]}" "$src" "docker://$addr/$dest" "$@" 2>&1); then
+    echo "# registry_seed: skopeo copy $src docker://$addr/$dest failed:" >&2
+    printf '#   %s\n' "${out//$'\n'/$'\n#   '}" >&2
+    return 1
+  fi
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# ctrgit pull against the reference registry (Debian's docker-registry) on
+# 127.0.0.1, with images put there by skopeo.
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/e2e/images.sh"
+. "$TESTS_DIR/e2e/registry.sh"
+need_images || { t_skip "test images" "could not build them"; t_done; }
+need_hostile || { t_skip "fixtures" "could not build them"; t_done; }
+command -v docker-registry >/dev/null || { t_skip "registry" "docker-registry is not installed"; t_done; }
+BB=$IMAGES/busybox
+ctrgit init >/dev/null
+
+registry_start open
+R=$REG_ADDR
+registry_seed "$R" "oci:$BB:v1" test/busybox:v1
+registry_seed "$R" "oci:$BB:v2" test/busybox:v2
+registry_seed "$R" "oci:$BB:v1" test/app:latest
+
+t_begin "pull-is-digest-identical"
+expect_ok ctrgit pull "$R/test/busybox:v1"
+expect_ok ctrgit export "$R/test/busybox:v1" "oci:$T_TMP/p1:v1"
+expect_eq "manifest digest" "$(skopeo inspect --raw --tls-verify=false "docker://$R/test/busybox:v1" | sha256sum)" \
+  "$(skopeo inspect --raw "oci:$T_TMP/p1:v1" | sha256sum)"
+expect_ok ctrgit fsck
+t_end
+
+t_begin "pull-of-a-new-version-fetches-only-its-new-layer"
+out=$(ctrgit pull "$R/test/busybox:v2" 2>&1)
+grep -q "(1 new layer, 1 already stored)" <<<"$out" || t_fail_msg "$out"
+t_end
+
+t_begin "pull-again-adds-nothing"
+out=$(ctrgit pull "$R/test/busybox:v1")
+grep -q "^$R/test/busybox:v1: already up to date" <<<"$out" || t_fail_msg "$out"
+t_end
+
+t_begin "moved-tag-pulled-again-extends-history"
+expect_ok ctrgit pull "$R/test/app:latest"
+registry_seed "$R" "oci:$BB:v2" test/app:latest
+expect_ok ctrgit pull "$R/test/app"
+expect_eq "versions" 2 "$(ctrgit log --oneline "$R/test/app" | wc -l)"
+expect_out "diff of the two" "M	/etc/os-release" ctrgit diff "$R/test/app~1" "$R/test/app" -- /etc/os-release
+t_end
+
+t_begin "pull-by-digest"
+d=$(skopeo inspect --raw --tls-verify=false "docker://$R/test/busybox:v1" | sha256sum | cut -d' ' -f1)
+expect_ok ctrgit pull "$R/test/busybox@sha256:$d"
+expect_out "by digest" "" ctrgit diff "$R/test/busybox:v1" "$R/test/busybox@sha256:$d"
+t_end
+
+t_begin "missing-tag-is-a-clear-error"
+expect_fail 1 "test/busybox:nope: HTTP 404: not found" ctrgit pull "$R/test/busybox:nope"
+expect_fail 1 "HTTP 404" ctrgit pull "$R/test/nothere:v1"
+t_end
+
+t_begin "multi-platform-index-picks-the-platform"
+registry_seed "$R" "oci:$HOSTILE/multiarch:v1" test/multi:v1 --all
+expect_ok ctrgit pull --platform linux/arm64 "$R/test/multi:v1"
+expect_out "arm64 picked" "arm64" ctrgit cat "$R/test/multi:v1" /arch
+expect_fail 1 "linux/amd64, linux/arm64/v8|linux/amd64.*linux/arm64" ctrgit pull --platform linux/s390x "$R/test/multi:v1"
+t_end
+
+t_begin "all-tags"
+export CTRGIT_REPO=$T_TMP/alltags
+expect_ok ctrgit init
+expect_ok ctrgit pull --all-tags "$R/test/busybox"
+expect_eq "tags pulled" 2 "$(ctrgit images -q | wc -l)"
+t_end
+
+t_begin "corrupt-blob-in-the-registry-is-refused"
+export CTRGIT_REPO=$T_TMP/corrupt
+expect_ok ctrgit init
+registry_seed "$R" "oci:$HOSTILE/large-file:v1" test/corrupt:v1
+layer=$(skopeo inspect --raw --tls-verify=false "docker://$R/test/corrupt:v1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"].split(":")[1])')
+data=$(find "$REG_DIR" -path "*/blobs/sha256/${layer:0:2}/$layer/data")
+[ -f "$data" ] || t_fail_msg "no blob data file for $layer under $REG_DIR"
+printf 'X' | dd of="$data" bs=1 seek=2000 conv=notrunc 2>/dev/null
+expect_fail 1 "hashes to" ctrgit pull "$R/test/corrupt:v1"
+expect_eq "nothing imported" 0 "$(ctrgit images -q | wc -l)"
+expect_ok ctrgit fsck
+t_end
+
+t_begin "dead-registry-is-a-clear-error"
+expect_fail 1 "Couldn't connect|Could not connect|connect" ctrgit pull "127.0.0.1:1/test/busybox:v1"
+t_end
+t_done
