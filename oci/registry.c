@@ -341,6 +341,11 @@ perform (OciRegistry *r, const char *url, const char *accept, const char *author
     curl_easy_setopt (c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) resume_from);
   CURLcode rc = curl_easy_perform (c);
   curl_slist_free_all (h);
+  if (rc == CURLE_PEER_FAILED_VERIFICATION)
+    return g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                        "%s: the server's certificate is not trusted (give its CA with --cert-dir, "
+                        "or put it in /etc/containers/certs.d/%s/; --tls-verify=false to skip)",
+                        url, r->host), FALSE;
   if (rc != CURLE_OK)
     return g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", url, curl_easy_strerror (rc)), FALSE;
   curl_easy_getinfo (c, CURLINFO_RESPONSE_CODE, &resp->status);
@@ -359,7 +364,10 @@ base_url (OciRegistry *r, char **out, GError **error)
       g_autoptr(GError) local = NULL;
       if (perform (r, url, NULL, NULL, 0, &resp, &local))
         r->scheme = g_strdup ("https");
-      else if (!r->tls_verify || is_loopback (r->host))
+      /* A server that speaks TLS with a certificate we do not trust is not
+       * a plain-http server: no fallback there. */
+      else if ((!r->tls_verify || is_loopback (r->host))
+               && !g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
         r->scheme = g_strdup ("http");
       else
         {

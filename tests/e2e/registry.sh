@@ -10,6 +10,7 @@
 #   registry_seed ADDR SRC REPO:TAG [skopeo copy args...]
 #       skopeo copy SRC docker://ADDR/REPO:TAG, quiet unless it fails, with
 #       the credentials and CA of the instance at ADDR.
+# shellcheck disable=SC2034 # REG_* are for the sourcing test
 REGISTRY_DIR=${CTRGIT_REGISTRY_DIR:-/var/tmp/ctrgit-registry}
 REG_STARTED=()
 REG_TRAP_SET=0
@@ -32,6 +33,7 @@ registry_start() {
     prev=${prev#trap -- \'}
     prev=${prev%\' EXIT}
     prev=${prev//\'\\\'\'/\'}
+    # shellcheck disable=SC2064 # $prev is expanded now, on purpose
     trap "_registry_exit; $prev" EXIT
     REG_TRAP_SET=1
   fi

@@ -80,6 +80,42 @@ expect_eq "nothing imported" 0 "$(ctrgit images -q | wc -l)"
 expect_ok ctrgit fsck
 t_end
 
+t_begin "htpasswd-over-tls-with-a-test-ca"
+export CTRGIT_REPO=$T_TMP/auth
+expect_ok ctrgit init
+registry_start basic --auth htpasswd --tls
+B=$REG_ADDR
+registry_seed "$B" "oci:$BB:v1" test/busybox:v1
+CA=$REG_CERT_DIR
+expect_fail 1 "certificate is not trusted \\(give its CA with --cert-dir" ctrgit pull "$B/test/busybox:v1"
+expect_fail 1 "HTTP 401: authentication required" ctrgit pull --cert-dir "$CA" "$B/test/busybox:v1"
+expect_fail 1 "HTTP 401: wrong credentials" ctrgit pull --cert-dir "$CA" --creds ctrgit:wrong "$B/test/busybox:v1"
+expect_ok ctrgit pull --cert-dir "$CA" --creds ctrgit:s3cret "$B/test/busybox:v1"
+t_end
+
+t_begin "login-stores-credentials-pull-uses-them"
+export REGISTRY_AUTH_FILE=$T_TMP/auth.json
+expect_fail 1 "wrong credentials" sh -c "echo nope | $CTRGIT login -u ctrgit --password-stdin --cert-dir $CA $B"
+[ ! -e "$REGISTRY_AUTH_FILE" ] || t_fail_msg "refused credentials were stored"
+expect_ok sh -c "echo s3cret | $CTRGIT login -u ctrgit --password-stdin --cert-dir $CA $B"
+expect_eq "auth.json mode" 600 "$(stat -c %a "$REGISTRY_AUTH_FILE")"
+expect_ok skopeo inspect --authfile "$REGISTRY_AUTH_FILE" --cert-dir "$CA" "docker://$B/test/busybox:v1"
+registry_seed "$B" "oci:$BB:v2" test/busybox:v2
+expect_ok ctrgit pull --cert-dir "$CA" "$B/test/busybox:v2"
+unset REGISTRY_AUTH_FILE
+t_end
+
+t_begin "token-auth-anonymous-and-credentialed"
+registry_start tok --auth token
+K=$REG_ADDR
+registry_seed "$K" "oci:$BB:v1" public/busybox:v1
+registry_seed "$K" "oci:$BB:v1" private/busybox:v1
+expect_ok ctrgit pull "$K/public/busybox:v1"
+expect_fail 1 "refused anonymous access|HTTP 401" ctrgit pull "$K/private/busybox:v1"
+expect_ok ctrgit pull --creds ctrgit:s3cret "$K/private/busybox:v1"
+expect_fail 1 "refused these credentials|HTTP 401" ctrgit pull --creds ctrgit:wrong "$K/private/busybox:v1"
+t_end
+
 t_begin "dead-registry-is-a-clear-error"
 expect_fail 1 "Couldn't connect|Could not connect|connect" ctrgit pull "127.0.0.1:1/test/busybox:v1"
 t_end
