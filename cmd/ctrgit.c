@@ -12,6 +12,7 @@ static const CtrCommand commands[] = {
   { "images", cmd_images, "List the images in the store" },
   { "export", cmd_export, "Write an image to an OCI layout or archive, or a docker archive" },
   { "pull",   cmd_pull,   "Pull an image from a registry (OCI Distribution API)" },
+  { "push",   cmd_push,   "Push an image version to a registry" },
   { "login",  cmd_login,  "Check credentials for a registry and store them in auth.json" },
   { "log",    cmd_log,    "Show the versions of an image reference, newest first" },
   { "diff",   cmd_diff,   "Compare two image versions file by file" },

@@ -57,3 +57,4 @@ int cmd_checkout (int argc, char **argv, CtrGlobals *g);
 int cmd_tag (int argc, char **argv, CtrGlobals *g);
 int cmd_pull (int argc, char **argv, CtrGlobals *g);
 int cmd_login (int argc, char **argv, CtrGlobals *g);
+int cmd_push (int argc, char **argv, CtrGlobals *g);

@@ -55,6 +55,15 @@ gboolean oci_registry_check_login (OciRegistry *r, GError **error);
 gboolean oci_auth_store (const char *auth_file, const char *domain, const char *user,
                          const char *password, char **out_path, GError **error);
 
+/* Push: is the blob there (HEAD)?; upload one (POST, then PUT with the
+ * digest, from a file); PUT a manifest under a tag or digest. */
+gboolean oci_registry_blob_exists (OciRegistry *r, const char *repo, const char *digest,
+                                   gboolean *out, GError **error);
+gboolean oci_registry_put_blob (OciRegistry *r, const char *repo, const char *digest, int fd,
+                                guint64 size, GError **error);
+gboolean oci_registry_put_manifest (OciRegistry *r, const char *repo, const char *tag,
+                                    GBytes *manifest, const char *media_type, GError **error);
+
 /* GET /v2/REPO/tags/list, following Link pagination. */
 GPtrArray *oci_registry_list_tags (OciRegistry *r, const char *repo, GError **error);
 

@@ -36,8 +36,18 @@ typedef struct {
   guint64 written;
   gboolean overflow;
   long status;
-  char *www_authenticate, *content_type, *docker_digest, *link;
+  char *www_authenticate, *content_type, *docker_digest, *link, *location;
 } Resp;
+
+/* What a request sends besides GET's nothing. */
+typedef struct {
+  const char *method;       /* "HEAD", "POST", "PUT" */
+  const char *content_type;
+  int fd;                   /* body from a file (from offset 0) ... */
+  guint64 size;
+  GBytes *bytes;            /* ... or from memory; neither: empty */
+  guint64 sent;             /* read position in fd */
+} Req;
 
 static void
 resp_clear (Resp *r)
@@ -48,6 +58,7 @@ resp_clear (Resp *r)
   g_free (r->content_type);
   g_free (r->docker_digest);
   g_free (r->link);
+  g_free (r->location);
   memset (r, 0, sizeof *r);
   r->fd = -1;
 }
@@ -248,7 +259,8 @@ on_header (char *data, size_t size, size_t n, void *user)
   char **field = g_ascii_strcasecmp (line, "WWW-Authenticate") == 0 ? &r->www_authenticate
                  : g_ascii_strcasecmp (line, "Content-Type") == 0 ? &r->content_type
                  : g_ascii_strcasecmp (line, "Docker-Content-Digest") == 0 ? &r->docker_digest
-                 : g_ascii_strcasecmp (line, "Link") == 0 ? &r->link : NULL;
+                 : g_ascii_strcasecmp (line, "Link") == 0 ? &r->link
+                 : g_ascii_strcasecmp (line, "Location") == 0 ? &r->location : NULL;
   if (field)
     {
       g_free (*field);
@@ -327,18 +339,58 @@ error_body (const Resp *resp)
 
 /* Performs one request; transport errors become GErrors, HTTP statuses do
  * not (the caller decides). */
+static size_t
+on_upload (char *buf, size_t size, size_t n, void *user)
+{
+  Req *q = user;
+  gssize got = pread (q->fd, buf, size * n, q->sent);
+  if (got < 0)
+    return CURL_READFUNC_ABORT;
+  q->sent += got;
+  return got;
+}
+
 static gboolean
 perform (OciRegistry *r, const char *url, const char *accept, const char *authorization,
-         guint64 resume_from, Resp *resp, GError **error)
+         guint64 resume_from, Req *req, Resp *resp, GError **error)
 {
   struct curl_slist *h = NULL;
   if (accept)
     h = curl_slist_append (h, accept);
   if (authorization)
     h = curl_slist_append (h, authorization);
+  g_autofree char *ct = req && req->content_type ? g_strdup_printf ("Content-Type: %s", req->content_type) : NULL;
+  if (ct)
+    h = curl_slist_append (h, ct);
   g_autoptr(CURL) c = easy_new (r, url, h, resp);
   if (resume_from)
     curl_easy_setopt (c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) resume_from);
+  if (req && g_str_equal (req->method, "HEAD"))
+    curl_easy_setopt (c, CURLOPT_NOBODY, 1L);
+  else if (req)
+    {
+      /* the registry sends Location relative to itself: never follow it */
+      curl_easy_setopt (c, CURLOPT_FOLLOWLOCATION, 0L);
+      curl_easy_setopt (c, CURLOPT_CUSTOMREQUEST, req->method);
+      if (req->bytes)
+        {
+          curl_easy_setopt (c, CURLOPT_POSTFIELDS, g_bytes_get_data (req->bytes, NULL));
+          curl_easy_setopt (c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) g_bytes_get_size (req->bytes));
+        }
+      else if (req->fd >= 0)
+        {
+          req->sent = 0;
+          curl_easy_setopt (c, CURLOPT_UPLOAD, 1L);
+          curl_easy_setopt (c, CURLOPT_READFUNCTION, on_upload);
+          curl_easy_setopt (c, CURLOPT_READDATA, req);
+          curl_easy_setopt (c, CURLOPT_INFILESIZE_LARGE, (curl_off_t) req->size);
+        }
+      else
+        {
+          curl_easy_setopt (c, CURLOPT_POSTFIELDS, "");
+          curl_easy_setopt (c, CURLOPT_POSTFIELDSIZE, 0L);
+        }
+    }
   CURLcode rc = curl_easy_perform (c);
   curl_slist_free_all (h);
   if (rc == CURLE_PEER_FAILED_VERIFICATION)
@@ -362,7 +414,7 @@ base_url (OciRegistry *r, char **out, GError **error)
       g_autofree char *url = g_strdup_printf ("https://%s/v2/", r->host);
       Resp resp = { .fd = -1, .max = 65536 };
       g_autoptr(GError) local = NULL;
-      if (perform (r, url, NULL, NULL, 0, &resp, &local))
+      if (perform (r, url, NULL, NULL, 0, NULL, &resp, &local))
         r->scheme = g_strdup ("https");
       /* A server that speaks TLS with a certificate we do not trust is not
        * a plain-http server: no fallback there. */
@@ -409,7 +461,7 @@ fetch_token (OciRegistry *r, const char *challenge, const char *scope, GError **
   g_string_append_printf (url, "scope=%s", sc);
   g_autofree char *auth = r->user ? basic_header (r) : NULL;
   Resp resp = { .fd = -1, .max = TOKEN_MAX };
-  if (!perform (r, url->str, NULL, auth, 0, &resp, error))
+  if (!perform (r, url->str, NULL, auth, 0, NULL, &resp, error))
     return g_prefix_error (error, "token: "), FALSE;
   if (resp.status != 200)
     {
@@ -446,15 +498,16 @@ auth_header (OciRegistry *r, const char *scope)
   return NULL;
 }
 
-/* GET with authentication: on 401, answers the challenge once and retries. */
+/* A request with authentication: on 401, answers the challenge once and
+ * retries. path is relative to the registry, or a whole URL. */
 static gboolean
-get (OciRegistry *r, const char *path, const char *scope, const char *accept, Resp *resp,
-     GError **error)
+request (OciRegistry *r, const char *path, const char *scope, const char *accept, Req *req,
+         Resp *resp, GError **error)
 {
   g_autofree char *base = NULL;
   if (!base_url (r, &base, error))
     return FALSE;
-  g_autofree char *url = g_strconcat (base, path, NULL);
+  g_autofree char *url = strstr (path, "://") ? g_strdup (path) : g_strconcat (base, path, NULL);
   for (int attempt = 0;; attempt++)
     {
       g_autofree char *auth = auth_header (r, scope);
@@ -465,7 +518,7 @@ get (OciRegistry *r, const char *path, const char *scope, const char *accept, Re
       resp->max = max, resp->fd = fd, resp->sha = sha;
       /* transient failures: dropped connections and 5xx, with backoff */
       g_autoptr(GError) local = NULL;
-      gboolean ok = perform (r, url, accept, auth, 0, resp, &local);
+      gboolean ok = perform (r, url, accept, auth, 0, req, resp, &local);
       if ((!ok || resp->status >= 500) && attempt < FETCH_TRIES - 1 && fd < 0)
         {
           g_usleep ((1 << attempt) * 250000);
@@ -493,6 +546,13 @@ get (OciRegistry *r, const char *path, const char *scope, const char *accept, Re
       else
         return TRUE;
     }
+}
+
+static gboolean
+get (OciRegistry *r, const char *path, const char *scope, const char *accept, Resp *resp,
+     GError **error)
+{
+  return request (r, path, scope, accept, NULL, resp, error);
 }
 
 static gboolean
@@ -827,4 +887,81 @@ oci_auth_store (const char *auth_file, const char *domain, const char *user, con
   if (out_path)
     *out_path = g_steal_pointer (&path);
   return TRUE;
+}
+
+/* ---- push ----------------------------------------------------------------- */
+
+static char *
+push_scope (const char *repo)
+{
+  return g_strdup_printf ("repository:%s:pull,push", repo);
+}
+
+gboolean
+oci_registry_blob_exists (OciRegistry *r, const char *repo, const char *digest, gboolean *out,
+                          GError **error)
+{
+  g_autofree char *path = g_strdup_printf ("/v2/%s/blobs/%s", repo, digest);
+  g_autofree char *scope = push_scope (repo);
+  Req req = { .method = "HEAD", .fd = -1 };
+  Resp resp = { .fd = -1, .max = 65536 };
+  if (!request (r, path, scope, NULL, &req, &resp, error))
+    return resp_clear (&resp), FALSE;
+  gboolean ok = TRUE;
+  if (resp.status == 200)
+    *out = TRUE;
+  else if (resp.status == 404)
+    *out = FALSE;
+  else
+    ok = http_error (r, digest, &resp, error);
+  resp_clear (&resp);
+  return ok;
+}
+
+/* A monolithic upload: POST for a session, PUT the bytes with the digest. */
+gboolean
+oci_registry_put_blob (OciRegistry *r, const char *repo, const char *digest, int fd, guint64 size,
+                       GError **error)
+{
+  g_autofree char *scope = push_scope (repo);
+  g_autofree char *path = g_strdup_printf ("/v2/%s/blobs/uploads/", repo);
+  Req post = { .method = "POST", .fd = -1 };
+  Resp resp = { .fd = -1, .max = 65536 };
+  if (!request (r, path, scope, NULL, &post, &resp, error))
+    return resp_clear (&resp), FALSE;
+  if (resp.status != 202 || !resp.location)
+    {
+      gboolean ok = http_error (r, "blob upload", &resp, error);
+      resp_clear (&resp);
+      return ok;
+    }
+  g_autofree char *base = NULL;
+  if (!base_url (r, &base, error))
+    return resp_clear (&resp), FALSE;
+  g_autofree char *loc = strstr (resp.location, "://") ? g_strdup (resp.location)
+                                                       : g_strconcat (base, resp.location, NULL);
+  g_autofree char *put_url = g_strdup_printf ("%s%cdigest=%s", loc, strchr (loc, '?') ? '&' : '?', digest);
+  resp_clear (&resp);
+  resp.max = 65536;
+  Req put = { .method = "PUT", .content_type = "application/octet-stream", .fd = fd, .size = size };
+  if (!request (r, put_url, scope, NULL, &put, &resp, error))
+    return resp_clear (&resp), FALSE;
+  gboolean ok = resp.status == 201 || http_error (r, digest, &resp, error);
+  resp_clear (&resp);
+  return ok;
+}
+
+gboolean
+oci_registry_put_manifest (OciRegistry *r, const char *repo, const char *tag, GBytes *manifest,
+                           const char *media_type, GError **error)
+{
+  g_autofree char *scope = push_scope (repo);
+  g_autofree char *path = g_strdup_printf ("/v2/%s/manifests/%s", repo, tag);
+  Req put = { .method = "PUT", .content_type = media_type, .fd = -1, .bytes = manifest };
+  Resp resp = { .fd = -1, .max = 65536 };
+  if (!request (r, path, scope, NULL, &put, &resp, error))
+    return resp_clear (&resp), FALSE;
+  gboolean ok = resp.status == 201 || http_error (r, tag, &resp, error);
+  resp_clear (&resp);
+  return ok;
 }

@@ -64,12 +64,19 @@ gzip_media_type (const char *manifest_type)
 }
 
 gboolean
-store_image_export (CtrStore *s, const char *name, const OciLocation *dest,
+store_image_export (CtrStore *s, const char *rev, const OciLocation *dest,
                     const StoreExportOptions *opts, GCancellable *cancellable, GError **error)
 {
-  g_autofree char *full = NULL, *commit = NULL;
-  if (!store_resolve_image (s, name, &full, &commit, error))
+  g_autofree char *commit = NULL;
+  if (!store_resolve_revision (s, rev, NULL, &commit, error))
     return FALSE;
+  return store_image_export_commit (s, commit, dest, opts, cancellable, error);
+}
+
+gboolean
+store_image_export_commit (CtrStore *s, const char *commit, const OciLocation *dest,
+                           const StoreExportOptions *opts, GCancellable *cancellable, GError **error)
+{
   g_autoptr(StoreLock) lock = store_lock (s, FALSE, NULL, error);
   if (!lock)
     return FALSE;
@@ -147,7 +154,7 @@ store_image_export (CtrStore *s, const char *name, const OciLocation *dest,
 
   const char *tag = dest->tag;
   if (docker && !tag)
-    tag = full;
+    tag = img->reference;
   gboolean ok = oci_dest_finish (d, out_manifest, img->media_type, config, img->config_digest,
                                  written, tag, error);
   for (guint i = 0; i < n; i++)

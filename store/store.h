@@ -23,6 +23,8 @@
 #include "oci/oci.h"
 #include "oci/oci-transport.h"
 
+struct OciRegistry;
+
 G_BEGIN_DECLS
 
 #define STORE_ERROR (store_error_quark ())
@@ -183,7 +185,6 @@ gboolean store_image_tag (CtrStore *s, const char *commit, const OciRef *name, c
 /* Writes an image version's root filesystem into dir, which must not exist. */
 gboolean store_image_checkout (CtrStore *s, const char *commit, const char *dir, GError **error);
 
-struct OciRegistry;
 /* Pulls ref (tag or digest) from a registry: only the layers the store
  * lacks are downloaded, in parallel, verified, then imported as any image. */
 gboolean store_pull (CtrStore *s, struct OciRegistry *reg, const OciRef *ref,
@@ -193,9 +194,18 @@ gboolean store_pull (CtrStore *s, struct OciRegistry *reg, const OciRef *ref,
 typedef struct {
   gboolean from_files;  /* rebuild layers from files even if blobs are kept */
 } StoreExportOptions;
-gboolean store_image_export (CtrStore *s, const char *name, const OciLocation *dest,
+/* rev: any revision (store_resolve_revision). */
+gboolean store_image_export (CtrStore *s, const char *rev, const OciLocation *dest,
                              const StoreExportOptions *opts, GCancellable *cancellable,
                              GError **error);
+gboolean store_image_export_commit (CtrStore *s, const char *commit, const OciLocation *dest,
+                                    const StoreExportOptions *opts, GCancellable *cancellable,
+                                    GError **error);
+/* Pushes an image version to dest (tag or digest): the blobs the registry
+ * lacks, then the manifest. *out_pushed: blobs uploaded. */
+gboolean store_push (CtrStore *s, struct OciRegistry *reg, const char *rev, const OciRef *dest,
+                     const StoreExportOptions *opts, guint *out_pushed, char **out_digest,
+                     GCancellable *cancellable, GError **error);
 
 /* ---- history and diff ------------------------------------------------ */
 

@@ -80,6 +80,20 @@ expect_eq "nothing imported" 0 "$(ctrgit images -q | wc -l)"
 expect_ok ctrgit fsck
 t_end
 
+t_begin "push-writes-what-skopeo-reads-digest-identical"
+expect_ok ctrgit import "oci:$BB:v2" local/bb:v2
+out=$(ctrgit push local/bb:v2 "$R/pushed/bb:v2")
+grep -q "(3 blobs uploaded)" <<<"$out" || t_fail_msg "$out"
+expect_eq "manifest digest" "$(skopeo inspect --raw "oci:$BB:v2" | sha256sum)" \
+  "$(skopeo inspect --raw --tls-verify=false "docker://$R/pushed/bb:v2" | sha256sum)"
+expect_eq "skopeo inspect: diff_ids" "$(skopeo_diff_ids "oci:$BB:v2")" "$(skopeo inspect --config --tls-verify=false "docker://$R/pushed/bb:v2" | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin)["rootfs"]["diff_ids"]))')"
+out=$(ctrgit push local/bb:v2 "$R/pushed/bb:again")
+grep -q "(0 blobs uploaded)" <<<"$out" || t_fail_msg "a second push uploaded blobs: $out"
+expect_ok ctrgit push --from-files local/bb:v2 "$R/pushed/bb:rebuilt"
+expect_eq "rebuilt layers keep the config" "$(skopeo_config_digest "oci:$BB:v2")" \
+  "$(skopeo inspect --raw --tls-verify=false "docker://$R/pushed/bb:rebuilt" | python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["digest"])')"
+t_end
+
 t_begin "htpasswd-over-tls-with-a-test-ca"
 export CTRGIT_REPO=$T_TMP/auth
 expect_ok ctrgit init
@@ -91,6 +105,9 @@ expect_fail 1 "certificate is not trusted \\(give its CA with --cert-dir" ctrgit
 expect_fail 1 "HTTP 401: authentication required" ctrgit pull --cert-dir "$CA" "$B/test/busybox:v1"
 expect_fail 1 "HTTP 401: wrong credentials" ctrgit pull --cert-dir "$CA" --creds ctrgit:wrong "$B/test/busybox:v1"
 expect_ok ctrgit pull --cert-dir "$CA" --creds ctrgit:s3cret "$B/test/busybox:v1"
+expect_fail 1 "HTTP 401" ctrgit push --cert-dir "$CA" "$B/test/busybox:v1" "$B/mine/busybox:v1"
+expect_ok ctrgit push --cert-dir "$CA" --creds ctrgit:s3cret "$B/test/busybox:v1" "$B/mine/busybox:v1"
+expect_ok skopeo inspect --cert-dir "$CA" --creds ctrgit:s3cret "docker://$B/mine/busybox:v1"
 t_end
 
 t_begin "login-stores-credentials-pull-uses-them"

@@ -1,0 +1,61 @@
+/* cmd/cmd-push.c: ctrgit push REV DEST */
+#include "cmd/ctrgit.h"
+#include "oci/oci-registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int
+cmd_push (int argc, char **argv, CtrGlobals *g)
+{
+  g_autofree char *tls = NULL, *creds = NULL, *authfile = NULL, *certdir = NULL;
+  gboolean from_files = FALSE;
+  GOptionEntry entries[] = {
+    { "tls-verify", 0, 0, G_OPTION_ARG_STRING, &tls, "Verify certificates and require https (default true)", "BOOL" },
+    { "creds", 0, 0, G_OPTION_ARG_STRING, &creds, "Credentials, over the auth files", "USER:PASSWORD" },
+    { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &authfile, "Auth file (default: as pull)", "FILE" },
+    { "cert-dir", 0, 0, G_OPTION_ARG_FILENAME, &certdir, "CA and client certificates", "DIR" },
+    { "from-files", 0, 0, G_OPTION_ARG_NONE, &from_files, "Rebuild layers from the files instead of the kept blobs", NULL },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("REV DEST - push an image version to a registry");
+  g_option_context_set_description (ctx,
+      "DEST is a reference with a registry: registry.local:5000/app:v3. With kept blobs\n"
+      "the pushed manifest digest is the original's.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!ctr_parse_options (ctx, &argc, &argv, "push"))
+    return CTR_EXIT_USAGE;
+  if (argc != 3)
+    return ctr_usage ("push", "expected REV DEST");
+  OciRegistryOptions ro = { .tls_verify = TRUE, .auth_file = authfile, .cert_dir = certdir };
+  if (tls && g_str_equal (tls, "false"))
+    ro.tls_verify = FALSE;
+  else if (tls && !g_str_equal (tls, "true"))
+    return ctr_usage ("push", "--tls-verify takes true or false");
+  g_autofree char *user = NULL;
+  if (creds)
+    {
+      char *colon = strchr (creds, ':');
+      if (!colon)
+        return ctr_usage ("push", "--creds takes USER:PASSWORD");
+      user = g_strndup (creds, colon - creds);
+      ro.username = user;
+      ro.password = colon + 1;
+    }
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OciRef) dest = NULL;
+  if (!oci_ref_parse (argv[2], OCI_REF_DEFAULT_DOCKER_IO, &dest, &error))
+    return ctr_usage ("push", "%s", error->message);
+  g_autoptr(CtrStore) store = ctr_open_store (g, &error);
+  if (!store)
+    return ctr_fail ("push", error);
+  g_autoptr(OciRegistry) reg = oci_registry_new (dest->domain, &ro);
+  StoreExportOptions eo = { .from_files = from_files };
+  guint pushed = 0;
+  g_autofree char *digest = NULL;
+  if (!store_push (store, reg, argv[1], dest, &eo, &pushed, &digest, NULL, &error))
+    return ctr_fail ("push", error);
+  g_autofree char *full = oci_ref_to_string (dest);
+  printf ("%s: pushed %s (%u blob%s uploaded)\n", full, digest, pushed, pushed == 1 ? "" : "s");
+  return CTR_EXIT_OK;
+}
