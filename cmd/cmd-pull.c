@@ -28,15 +28,12 @@ pull_one (CtrStore *store, OciRegistry *reg, const OciRef *ref, const OciPlatfor
 int
 cmd_pull (int argc, char **argv, CtrGlobals *g)
 {
-  g_autofree char *platform_s = NULL, *tls = NULL, *creds = NULL, *authfile = NULL, *certdir = NULL;
+  g_autofree char *platform_s = NULL;
+  g_auto(CtrRegistryArgs) ra = { 0 };
   gboolean all_tags = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
     { "platform", 0, 0, G_OPTION_ARG_STRING, &platform_s, "Platform to pick from a multi-platform image (default: this machine's)", "OS/ARCH[/VARIANT]" },
     { "all-tags", 'a', 0, G_OPTION_ARG_NONE, &all_tags, "Pull every tag of the repository", NULL },
-    { "tls-verify", 0, 0, G_OPTION_ARG_STRING, &tls, "Verify certificates and require https (default true)", "BOOL" },
-    { "creds", 0, 0, G_OPTION_ARG_STRING, &creds, "Credentials, over the auth files", "USER:PASSWORD" },
-    { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &authfile, "Auth file (default: $REGISTRY_AUTH_FILE, containers' auth.json, ~/.docker/config.json)", "FILE" },
-    { "cert-dir", 0, 0, G_OPTION_ARG_FILENAME, &certdir, "CA and client certificates (default: /etc/containers/certs.d/HOST)", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print only the commit", NULL },
     { NULL },
   };
@@ -46,25 +43,13 @@ cmd_pull (int argc, char **argv, CtrGlobals *g)
       "registry.local:5000/app@sha256:... pulls by digest. Pulling a tag that moved\n"
       "records a new version in the reference's history (ctrgit log).");
   g_option_context_add_main_entries (ctx, entries, NULL);
+  ctr_registry_args_add (ctx, &ra);
   if (!ctr_parse_options (ctx, &argc, &argv, "pull"))
     return CTR_EXIT_USAGE;
   if (argc != 2)
     return ctr_usage ("pull", "expected one REF");
-  OciRegistryOptions ro = { .tls_verify = TRUE, .auth_file = authfile, .cert_dir = certdir };
-  if (tls && (g_str_equal (tls, "false") || g_str_equal (tls, "0")))
-    ro.tls_verify = FALSE;
-  else if (tls && !g_str_equal (tls, "true") && !g_str_equal (tls, "1"))
-    return ctr_usage ("pull", "--tls-verify takes true or false");
-  g_autofree char *user = NULL;
-  if (creds)
-    {
-      char *colon = strchr (creds, ':');
-      if (!colon)
-        return ctr_usage ("pull", "--creds takes USER:PASSWORD");
-      user = g_strndup (creds, colon - creds);
-      ro.username = user;
-      ro.password = colon + 1;
-    }
+  if (!ctr_registry_args_finish ("pull", &ra))
+    return CTR_EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(OciPlatform) platform = NULL;
   if (platform_s && !oci_platform_parse (platform_s, &platform, &error))
@@ -75,7 +60,7 @@ cmd_pull (int argc, char **argv, CtrGlobals *g)
   g_autoptr(CtrStore) store = ctr_open_store (g, &error);
   if (!store)
     return ctr_fail ("pull", error);
-  g_autoptr(OciRegistry) reg = oci_registry_new (ref->domain, &ro);
+  g_autoptr(OciRegistry) reg = oci_registry_new (ref->domain, &ra.ro);
   if (!all_tags)
     return pull_one (store, reg, ref, platform, quiet);
 

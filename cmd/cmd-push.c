@@ -8,13 +8,9 @@
 int
 cmd_push (int argc, char **argv, CtrGlobals *g)
 {
-  g_autofree char *tls = NULL, *creds = NULL, *authfile = NULL, *certdir = NULL;
+  g_auto(CtrRegistryArgs) ra = { 0 };
   gboolean from_files = FALSE;
   GOptionEntry entries[] = {
-    { "tls-verify", 0, 0, G_OPTION_ARG_STRING, &tls, "Verify certificates and require https (default true)", "BOOL" },
-    { "creds", 0, 0, G_OPTION_ARG_STRING, &creds, "Credentials, over the auth files", "USER:PASSWORD" },
-    { "authfile", 0, 0, G_OPTION_ARG_FILENAME, &authfile, "Auth file (default: as pull)", "FILE" },
-    { "cert-dir", 0, 0, G_OPTION_ARG_FILENAME, &certdir, "CA and client certificates", "DIR" },
     { "from-files", 0, 0, G_OPTION_ARG_NONE, &from_files, "Rebuild layers from the files instead of the kept blobs", NULL },
     { NULL },
   };
@@ -23,25 +19,13 @@ cmd_push (int argc, char **argv, CtrGlobals *g)
       "DEST is a reference with a registry: registry.local:5000/app:v3. With kept blobs\n"
       "the pushed manifest digest is the original's.");
   g_option_context_add_main_entries (ctx, entries, NULL);
+  ctr_registry_args_add (ctx, &ra);
   if (!ctr_parse_options (ctx, &argc, &argv, "push"))
     return CTR_EXIT_USAGE;
   if (argc != 3)
     return ctr_usage ("push", "expected REV DEST");
-  OciRegistryOptions ro = { .tls_verify = TRUE, .auth_file = authfile, .cert_dir = certdir };
-  if (tls && g_str_equal (tls, "false"))
-    ro.tls_verify = FALSE;
-  else if (tls && !g_str_equal (tls, "true"))
-    return ctr_usage ("push", "--tls-verify takes true or false");
-  g_autofree char *user = NULL;
-  if (creds)
-    {
-      char *colon = strchr (creds, ':');
-      if (!colon)
-        return ctr_usage ("push", "--creds takes USER:PASSWORD");
-      user = g_strndup (creds, colon - creds);
-      ro.username = user;
-      ro.password = colon + 1;
-    }
+  if (!ctr_registry_args_finish ("push", &ra))
+    return CTR_EXIT_USAGE;
   g_autoptr(GError) error = NULL;
   g_autoptr(OciRef) dest = NULL;
   if (!oci_ref_parse (argv[2], OCI_REF_DEFAULT_DOCKER_IO, &dest, &error))
@@ -49,7 +33,7 @@ cmd_push (int argc, char **argv, CtrGlobals *g)
   g_autoptr(CtrStore) store = ctr_open_store (g, &error);
   if (!store)
     return ctr_fail ("push", error);
-  g_autoptr(OciRegistry) reg = oci_registry_new (dest->domain, &ro);
+  g_autoptr(OciRegistry) reg = oci_registry_new (dest->domain, &ra.ro);
   StoreExportOptions eo = { .from_files = from_files };
   guint pushed = 0;
   g_autofree char *digest = NULL;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "store/store.h"
+#include "oci/oci-registry.h"
 
 typedef struct {
   const char *repo;       /* --repo, or NULL for the default */
@@ -30,6 +31,17 @@ CtrStore *ctr_open_store (CtrGlobals *g, GError **error);
  * canonical ("/etc/" and "/etc/./x" become "/etc" and "/etc/x"); FALSE,
  * with a usage message printed, for relative paths and "..". */
 gboolean ctr_canonical_paths (const char *cmd, char **paths);
+/* --tls-verify, --creds, --authfile, --cert-dir (cmd/registry-args.c) */
+typedef struct {
+  char *tls, *creds, *authfile, *certdir, *user;
+  OciRegistryOptions ro;    /* filled by finish */
+} CtrRegistryArgs;
+void ctr_registry_args_add (GOptionContext *ctx, CtrRegistryArgs *a);
+/* Checks and fills a->ro; prints a usage error and returns FALSE if bad. */
+gboolean ctr_registry_args_finish (const char *cmd, CtrRegistryArgs *a);
+void ctr_registry_args_clear (CtrRegistryArgs *a);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CtrRegistryArgs, ctr_registry_args_clear)
+
 /* Cuts argv at "--": returns what follows it (NULL if no "--"). */
 char **ctr_split_paths (int *argc, char **argv);
 char *ctr_store_path (CtrGlobals *g);

@@ -90,6 +90,8 @@ gboolean oci_dest_finish (OciDest *d, GBytes *manifest, const char *manifest_med
                           GBytes *config, const char *config_digest,
                           char **layer_files_digests, const char *tag, GError **error);
 void oci_dest_free (OciDest *d);
+/* Removes a directory tree of ours (symlinks removed, never followed). */
+void oci_rm_tree (const char *path);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciDest, oci_dest_free)
 
 G_END_DECLS

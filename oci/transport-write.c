@@ -55,8 +55,8 @@ oci_dest_open (const OciLocation *loc, OciDest **out, GError **error)
   return TRUE;
 }
 
-static void
-rm_rf (const char *path)
+void
+oci_rm_tree (const char *path)
 {
   g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
   const char *n;
@@ -64,7 +64,7 @@ rm_rf (const char *path)
     {
       g_autofree char *p = g_build_filename (path, n, NULL);
       if (g_file_test (p, G_FILE_TEST_IS_DIR) && !g_file_test (p, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (p);
+        oci_rm_tree (p);
       else
         unlink (p);
     }
@@ -77,7 +77,7 @@ oci_dest_free (OciDest *d)
   if (!d)
     return;
   if (d->staging && d->dir)
-    rm_rf (d->dir);
+    oci_rm_tree (d->dir);
   g_free (d->dir);
   oci_location_free (d->loc);
   g_free (d);

@@ -12,21 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void
-rm_tree (const char *path)
-{
-  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-  const char *n;
-  while (d && (n = g_dir_read_name (d)))
-    {
-      g_autofree char *p = g_build_filename (path, n, NULL);
-      if (g_file_test (p, G_FILE_TEST_IS_DIR) && !g_file_test (p, G_FILE_TEST_IS_SYMLINK))
-        rm_tree (p);
-      else
-        unlink (p);
-    }
-  rmdir (path);
-}
 
 static gboolean
 push_blob (OciRegistry *reg, const char *repo, const char *layout, const char *digest,
@@ -87,7 +72,7 @@ store_push (CtrStore *s, OciRegistry *reg, const char *rev, const OciRef *dest,
         *out_digest = g_strdup (oci_source_manifest_digest (src));
     }
   g_clear_pointer (&src, oci_source_free);
-  rm_tree (tmpl);
+  oci_rm_tree (tmpl);
   if (!ok)
     return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
   if (out_pushed)
