@@ -6,14 +6,54 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Pulls ref, from its registries.conf mirrors first (in order), then from
+ * its own registry; a mirror that fails is reported and skipped. */
 static int
-pull_one (CtrStore *store, OciRegistry *reg, const OciRef *ref, const OciPlatform *platform,
-          gboolean quiet)
+pull_one (CtrStore *store, const CtrRegistryArgs *ra, const OciRef *ref,
+          const OciPlatform *platform, gboolean quiet)
 {
   g_autoptr(GError) error = NULL;
+  const char *conf = g_getenv ("CTRGIT_REGISTRIES_CONF");
+  if (!conf)
+    conf = "/etc/containers/registries.conf";
+  g_autofree char *repository = oci_ref_repository (ref);
+  g_autofree char *prefix = NULL;
+  g_autoptr(GPtrArray) mirrors = oci_registries_mirrors (conf, repository, &prefix, &error);
+  if (!mirrors)
+    return ctr_fail ("pull", error);
   StoreImportOptions opts = { 0 };
   g_auto(StoreImportResult) res = { 0 };
-  if (!store_pull (store, reg, ref, platform, &opts, &res, NULL, &error))
+  gboolean ok = FALSE;
+  for (guint i = 0; i <= mirrors->len && !ok; i++)
+    {
+      g_autoptr(OciRef) fetch = NULL;
+      OciRegistryOptions ro = ra->ro;
+      if (i < mirrors->len)
+        {
+          OciMirror *m = mirrors->pdata[i];
+          g_autofree char *where = g_strconcat (m->location, repository + strlen (prefix), NULL);
+          if (!oci_ref_parse (where, OCI_REF_DEFAULT_DOCKER_IO, &fetch, &error))
+            {
+              fprintf (stderr, "ctrgit pull: mirror %s: %s\n", m->location, error->message);
+              g_clear_error (&error);
+              continue;
+            }
+          g_free (fetch->tag), fetch->tag = g_strdup (ref->tag);
+          g_free (fetch->digest), fetch->digest = g_strdup (ref->digest);
+          if (m->insecure)
+            ro.tls_verify = FALSE;
+        }
+      else
+        fetch = oci_ref_copy (ref);
+      g_autoptr(OciRegistry) reg = oci_registry_new (fetch->domain, &ro);
+      g_clear_error (&error);
+      store_import_result_clear (&res);
+      ok = store_pull (store, reg, fetch, ref, platform, &opts, &res, NULL, &error);
+      if (!ok && i < mirrors->len)
+        fprintf (stderr, "ctrgit pull: mirror %s: %s; trying the next source\n",
+                 ((OciMirror *) mirrors->pdata[i])->location, error->message);
+    }
+  if (!ok)
     return ctr_fail ("pull", error);
   if (quiet)
     printf ("%s\n", res.commit);
@@ -60,9 +100,9 @@ cmd_pull (int argc, char **argv, CtrGlobals *g)
   g_autoptr(CtrStore) store = ctr_open_store (g, &error);
   if (!store)
     return ctr_fail ("pull", error);
-  g_autoptr(OciRegistry) reg = oci_registry_new (ref->domain, &ra.ro);
   if (!all_tags)
-    return pull_one (store, reg, ref, platform, quiet);
+    return pull_one (store, &ra, ref, platform, quiet);
+  g_autoptr(OciRegistry) reg = oci_registry_new (ref->domain, &ra.ro);
 
   g_autoptr(GPtrArray) tags = oci_registry_list_tags (reg, ref->path, &error);
   if (!tags)
@@ -74,7 +114,7 @@ cmd_pull (int argc, char **argv, CtrGlobals *g)
       g_free (t->tag);
       t->tag = g_strdup (tags->pdata[i]);
       g_clear_pointer (&t->digest, g_free);
-      if (pull_one (store, reg, t, platform, quiet) != CTR_EXIT_OK)
+      if (pull_one (store, &ra, t, platform, quiet) != CTR_EXIT_OK)
         rc = CTR_EXIT_ERROR;
     }
   return rc;

@@ -72,4 +72,15 @@ GPtrArray *oci_registry_list_tags (OciRegistry *r, const char *repo, GError **er
 gboolean oci_auth_lookup (const char *auth_file, const char *domain, char **out_user,
                           char **out_password);
 
+/* Mirrors (registries.conf) for a repository "domain/path", in order;
+ * *out_prefix: the [[registry]] prefix they replace. Empty without a file
+ * or a matching entry. */
+typedef struct {
+  char *location;     /* host[:port][/path] that stands for the prefix */
+  gboolean insecure;
+} OciMirror;
+void oci_mirror_free (OciMirror *m);
+GPtrArray *oci_registries_mirrors (const char *conf, const char *repository, char **out_prefix,
+                                   GError **error);
+
 G_END_DECLS

@@ -54,9 +54,9 @@ fetch_manifest (OciRegistry *reg, const OciRef *ref, const char *repo_path,
 }
 
 gboolean
-store_pull (CtrStore *s, OciRegistry *reg, const OciRef *ref, const OciPlatform *platform,
-            const StoreImportOptions *opts, StoreImportResult *out, GCancellable *cancellable,
-            GError **error)
+store_pull (CtrStore *s, OciRegistry *reg, const OciRef *ref, const OciRef *name,
+            const OciPlatform *platform, const StoreImportOptions *opts, StoreImportResult *out,
+            GCancellable *cancellable, GError **error)
 {
   g_autofree char *full = oci_ref_to_string (ref);
   g_autoptr(GBytes) manifest = NULL;
@@ -104,6 +104,5 @@ store_pull (CtrStore *s, OciRegistry *reg, const OciRef *ref, const OciPlatform 
     return g_prefix_error (error, "%s: ", full), FALSE;
 
   g_autofree char *source = g_strconcat ("docker://", full, NULL);
-  g_autoptr(OciRef) name = oci_ref_copy (ref);
   return store_image_import (s, src, name, source, opts, out, cancellable, error);
 }

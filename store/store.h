@@ -187,7 +187,9 @@ gboolean store_image_checkout (CtrStore *s, const char *commit, const char *dir,
 
 /* Pulls ref (tag or digest) from a registry: only the layers the store
  * lacks are downloaded, in parallel, verified, then imported as any image. */
-gboolean store_pull (CtrStore *s, struct OciRegistry *reg, const OciRef *ref,
+/* fetch: where the registry has it (a mirror's path); name: the reference
+ * it is recorded under. */
+gboolean store_pull (CtrStore *s, struct OciRegistry *reg, const OciRef *fetch, const OciRef *name,
                      const OciPlatform *platform, const StoreImportOptions *opts,
                      StoreImportResult *out, GCancellable *cancellable, GError **error);
 

@@ -80,6 +80,28 @@ expect_eq "nothing imported" 0 "$(ctrgit images -q | wc -l)"
 expect_ok ctrgit fsck
 t_end
 
+t_begin "registries-conf-mirrors-are-tried-in-order"
+cat >"$T_TMP/registries.conf" <<CONF
+unqualified-search-registries = ["docker.io"]   # other tools' keys are skipped
+
+[[registry]]
+location = "upstream.invalid:5000"
+[[registry.mirror]]
+location = "127.0.0.1:1"
+insecure = true
+[[registry.mirror]]
+location = "$R"   # the loopback registry stands in for upstream
+insecure = true
+CONF
+export CTRGIT_REGISTRIES_CONF=$T_TMP/registries.conf
+err=$(ctrgit pull upstream.invalid:5000/test/busybox:v2 2>&1 >/dev/null) || t_fail_msg "pull failed: $err"
+grep -q "mirror 127.0.0.1:1: .*trying the next source" <<<"$err" || t_fail_msg "no word of the dead mirror: $err"
+expect_out "recorded under its own name" "upstream.invalid:5000/test/busybox" \
+  sh -c "$CTRGIT images --json | python3 -c 'import json,sys; print(\"\\n\".join(i[\"reference\"].rsplit(\":\",1)[0] for i in json.load(sys.stdin) if i[\"reference\"].startswith(\"upstream\")))'"
+expect_fail 1 "upstream.invalid" ctrgit pull upstream.invalid:5000/test/nothere:v1
+unset CTRGIT_REGISTRIES_CONF
+t_end
+
 t_begin "push-writes-what-skopeo-reads-digest-identical"
 expect_ok ctrgit import "oci:$BB:v2" local/bb:v2
 out=$(ctrgit push local/bb:v2 "$R/pushed/bb:v2")
