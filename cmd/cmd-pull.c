@@ -6,6 +6,18 @@
 #include <string.h>
 #include <unistd.h>
 
+static void
+progress (void *user, guint64 done, guint64 total, guint n_blobs)
+{
+  static gint64 last;
+  gint64 now = g_get_monotonic_time ();
+  if (now - last < 200000 && done < total)
+    return;   /* five updates a second are plenty */
+  last = now;
+  g_autofree char *d = ctr_format_size (done), *t = ctr_format_size (total);
+  fprintf (stderr, "\rdownloading %u layer%s: %s / %s \033[K", n_blobs, n_blobs == 1 ? "" : "s", d, t);
+}
+
 /* Pulls ref, from its registries.conf mirrors first (in order), then from
  * its own registry; a mirror that fails is reported and skipped. */
 static int
@@ -28,6 +40,9 @@ pull_one (CtrStore *store, const CtrRegistryArgs *ra, const OciRef *ref,
     {
       g_autoptr(OciRef) fetch = NULL;
       OciRegistryOptions ro = ra->ro;
+      /* progress on a terminal, as docker pull shows it; quiet otherwise */
+      if (!quiet && isatty (STDERR_FILENO))
+        ro.progress = progress;
       if (i < mirrors->len)
         {
           OciMirror *m = mirrors->pdata[i];
@@ -53,6 +68,8 @@ pull_one (CtrStore *store, const CtrRegistryArgs *ra, const OciRef *ref,
         fprintf (stderr, "ctrgit pull: mirror %s: %s; trying the next source\n",
                  ((OciMirror *) mirrors->pdata[i])->location, error->message);
     }
+  if (!quiet && isatty (STDERR_FILENO))
+    fprintf (stderr, "\r\033[K");
   if (!ok)
     return ctr_fail ("pull", error);
   if (quiet)

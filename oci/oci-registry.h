@@ -18,6 +18,9 @@ typedef struct {
   const char *cert_dir;     /* NULL: /etc/containers/certs.d/HOST, /etc/docker/certs.d/HOST */
   const char *username;     /* explicit credentials, over the files */
   const char *password;
+  /* Called while blobs download: bytes done and due over all of them. */
+  void (*progress) (void *user, guint64 done, guint64 total, guint n_blobs);
+  void *progress_user;
 } OciRegistryOptions;
 
 typedef struct OciRegistry OciRegistry;

@@ -24,6 +24,8 @@ struct OciRegistry {
   gboolean tls_verify;
   char *ca_file, *client_cert, *client_key;
   char *user, *password;
+  void (*progress) (void *user, guint64 done, guint64 total, guint n_blobs);
+  void *progress_user;
   GHashTable *tokens;    /* scope -> bearer token */
   gboolean basic;        /* the registry asked for Basic auth */
 };
@@ -83,6 +85,8 @@ oci_registry_new (const char *domain, const OciRegistryOptions *opts)
   r->domain = g_strdup (domain);
   r->host = g_strdup (g_str_equal (domain, "docker.io") ? "registry-1.docker.io" : domain);
   r->tls_verify = opts->tls_verify;
+  r->progress = opts->progress;
+  r->progress_user = opts->progress_user;
   r->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (opts->username)
     {
@@ -766,6 +770,16 @@ oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs,
                 http_error (r, t->blob->digest, &t->resp, error);
               ok = FALSE;
             }
+        }
+      if (ok && r->progress)
+        {
+          guint64 done = 0, total = 0;
+          for (guint i = 0; i < n; i++)
+            {
+              done += ts[i].resp.written;
+              total += MAX (blobs[i].size, 0);
+            }
+          r->progress (r->progress_user, done, total, n);
         }
       if (ok && finished < n)
         curl_multi_poll (multi, NULL, 0, 1000, NULL);
