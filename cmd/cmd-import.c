@@ -100,12 +100,6 @@ cmd_import (int argc, char **argv, CtrGlobals *g)
     }
   if (opts.progress)
     fprintf (stderr, "\r\033[K");
-  if (quiet)
-    printf ("%s\n", res.commit);
-  else if (res.unchanged)
-    printf ("%s: already up to date (%.12s)\n", res.reference, res.commit);
-  else
-    printf ("%s: imported %.12s (%u new layer%s, %u already stored)\n", res.reference, res.commit,
-            res.layers_new, res.layers_new == 1 ? "" : "s", res.layers_present);
+  ctr_print_import_result (&res, "imported", quiet);
   return CTR_EXIT_OK;
 }

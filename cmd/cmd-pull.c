@@ -72,13 +72,7 @@ pull_one (CtrStore *store, const CtrRegistryArgs *ra, const OciRef *ref,
     fprintf (stderr, "\r\033[K");
   if (!ok)
     return ctr_fail ("pull", error);
-  if (quiet)
-    printf ("%s\n", res.commit);
-  else if (res.unchanged)
-    printf ("%s: already up to date (%.12s)\n", res.reference, res.commit);
-  else
-    printf ("%s: pulled %.12s (%u new layer%s, %u already stored)\n", res.reference, res.commit,
-            res.layers_new, res.layers_new == 1 ? "" : "s", res.layers_present);
+  ctr_print_import_result (&res, "pulled", quiet);
   return CTR_EXIT_OK;
 }
 

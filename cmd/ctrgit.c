@@ -102,6 +102,18 @@ ctr_canonical_paths (const char *cmd, char **paths)
   return TRUE;
 }
 
+void
+ctr_print_import_result (const StoreImportResult *res, const char *verb, gboolean quiet)
+{
+  if (quiet)
+    printf ("%s\n", res->commit);
+  else if (res->unchanged)
+    printf ("%s: already up to date (%.12s)\n", res->reference, res->commit);
+  else
+    printf ("%s: %s %.12s (%u new layer%s, %u already stored)\n", res->reference, verb, res->commit,
+            res->layers_new, res->layers_new == 1 ? "" : "s", res->layers_present);
+}
+
 char **
 ctr_split_paths (int *argc, char **argv)
 {

@@ -42,6 +42,9 @@ gboolean ctr_registry_args_finish (const char *cmd, CtrRegistryArgs *a);
 void ctr_registry_args_clear (CtrRegistryArgs *a);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CtrRegistryArgs, ctr_registry_args_clear)
 
+/* The one line import and pull print: "REF: VERB COMMIT (N new layers,
+ * M already stored)", "REF: already up to date", or the commit alone. */
+void ctr_print_import_result (const StoreImportResult *res, const char *verb, gboolean quiet);
 /* Cuts argv at "--": returns what follows it (NULL if no "--"). */
 char **ctr_split_paths (int *argc, char **argv);
 char *ctr_store_path (CtrGlobals *g);
