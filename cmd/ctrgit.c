@@ -25,6 +25,9 @@ static const CtrCommand commands[] = {
   { "du",     cmd_du,     "Show the store's disk usage and deduplication" },
   { "fsck",   cmd_fsck,   "Verify every object, layer and image in the store" },
   { "gc",     cmd_gc,     "Remove what no image reference reaches" },
+  { "ps",     cmd_ps,     "List the containers running on this host, found from /proc" },
+  { "crawl",  cmd_crawl,  "Crawl containers (or the host) into frames, without entering them" },
+  { "search", cmd_search, "Search the indexed frames: packages, ports, images, files, text" },
   { NULL, NULL, NULL },
 };
 

@@ -73,3 +73,6 @@ int cmd_tag (int argc, char **argv, CtrGlobals *g);
 int cmd_pull (int argc, char **argv, CtrGlobals *g);
 int cmd_login (int argc, char **argv, CtrGlobals *g);
 int cmd_push (int argc, char **argv, CtrGlobals *g);
+int cmd_ps (int argc, char **argv, CtrGlobals *g);
+int cmd_crawl (int argc, char **argv, CtrGlobals *g);
+int cmd_search (int argc, char **argv, CtrGlobals *g);
