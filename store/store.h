@@ -321,4 +321,15 @@ typedef struct {
 } StoreGcResult;
 gboolean store_gc (CtrStore *s, StoreGcResult *out, GCancellable *cancellable, GError **error);
 
+/* ---- what the crawler asks (store/image-find.c) --------------------- */
+
+/* Reads fd (a regular file) to its end, at most max bytes (OCI_ERROR_LIMIT
+ * beyond), and computes both the OSTree content checksum it would have
+ * with uid, gid and mode (permission bits) and the xattrs of the content
+ * object xattrs_of (s and xattrs_of may be NULL: none), and the plain
+ * sha256 of its bytes, as lowercase hex. */
+gboolean store_file_checksum_fd (CtrStore *s, int fd, guint32 uid, guint32 gid, guint32 mode,
+                                 const char *xattrs_of, guint64 max, char out_checksum[65],
+                                 char out_sha256[65], GError **error);
+
 G_END_DECLS
