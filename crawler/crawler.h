@@ -77,7 +77,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrawlTarget, crawl_target_free)
 gboolean crawl_discover (const char *proc, GPtrArray **out, GError **error);
 /* The host as a target (pid 1, root "/"). */
 CrawlTarget *crawl_target_new_host (const char *proc, GError **error);
-/* Finds one container by id, id prefix (at least 4 hex) or name among found. */
+/* Finds one container by id, id prefix (at least 4 hex) or name among found;
+ * the result still belongs to found. */
 CrawlTarget *crawl_find (GPtrArray *found, const char *which, GError **error);
 /* From the text of /proc/PID/cgroup: the container id (64 hex) and runtime
  * its path names, or FALSE if none does. */
