@@ -11,3 +11,16 @@ struct CrawlEmitter {
   gboolean (*close) (CrawlEmitter *e, GError **error);  /* may be NULL */
   void (*free) (CrawlEmitter *e);                        /* frees e itself */
 };
+
+/* The built-in emitters (crawler/emit-file.c, emit-http.c, emit-index.c);
+ * crawl_emitter_new picks one by its spec. */
+CrawlEmitter *crawl_emitter_file_new (const char *arg, CrawlFormat fmt, GError **error);
+CrawlEmitter *crawl_emitter_http_new (const char *url, CrawlFormat fmt, GError **error);
+CrawlEmitter *crawl_emitter_index_new (CtrStore *store, GError **error);
+
+/* Calls fn for each item of frame, in frame order (crawler/format.c). In a
+ * delta frame, delta is "added", "changed" or "removed" (item NULL then);
+ * in a full frame it is NULL. */
+typedef void (*CrawlItemFunc) (const char *feature, const char *key, json_t *item,
+                               const char *delta, void *user);
+void crawl_frame_foreach_item (json_t *frame, CrawlItemFunc fn, void *user);

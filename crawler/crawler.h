@@ -182,6 +182,10 @@ typedef struct CrawlEmitter CrawlEmitter;
  * (the store's frame index; needs store). */
 CrawlEmitter *crawl_emitter_new (const char *spec, CrawlFormat fmt, CtrStore *store,
                                  GError **error);
+/* The same, and a spec none of the built-in ones takes goes to the plugins'
+ * emitters (plugins may be NULL). */
+CrawlEmitter *crawl_emitter_new_with_plugins (const char *spec, CrawlFormat fmt, CtrStore *store,
+                                              GPtrArray *plugins, GError **error);
 gboolean crawl_emitter_emit (CrawlEmitter *e, json_t *frame, GError **error);
 /* Flushes what is queued (http); FALSE if frames were lost. */
 gboolean crawl_emitter_close (CrawlEmitter *e, GError **error);
