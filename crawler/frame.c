@@ -119,8 +119,8 @@ crawl_frame_build (CrawlContext *ctx, CrawlTarget *t, char **features)
     crawl_target_skip (t, "", "container", "exited during the crawl");
 
   json_object_set_new (h, "features", done);
-  json_object_set_new (h, "duration_ms",
-                       json_real ((double) (g_get_monotonic_time () - start) / 1000.0));
+  /* an integer: reals print as 0.30599999999999999 */
+  json_object_set_new (h, "duration_us", json_integer (g_get_monotonic_time () - start));
   json_object_set_new (h, "ctrgit_version", json_string (CTRGIT_VERSION));
   json_object_set_new (h, "schema_version", json_integer (CRAWL_SCHEMA_VERSION));
   json_object_set_new (h, "skipped", t->skipped ? t->skipped : json_array ());
