@@ -241,6 +241,39 @@ procfs_parse_btime (const char *text)
   return -1;
 }
 
+gboolean
+procfs_read_file (const char *path, gsize max, char **out, gsize *out_len, GError **error)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int e = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "%s: %s", path, g_strerror (e));
+      return FALSE;
+    }
+  gboolean ok = crawl_fd_read (fd, max, out, out_len, error);
+  close (fd);
+  if (!ok)
+    g_prefix_error (error, "%s: ", path);
+  return ok;
+}
+
+gboolean
+procfs_boot_time (const char *proc, gint64 *out, GError **error)
+{
+  g_autofree char *path = g_build_filename (proc, "stat", NULL);
+  g_autofree char *text = NULL;
+  if (!procfs_read_file (path, CRAWL_PROC_FILE_MAX, &text, NULL, error))
+    return FALSE;
+  *out = procfs_parse_btime (text);
+  if (*out < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: no btime", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 char *
 procfs_rfc3339 (gint64 ms)
 {
