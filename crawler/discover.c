@@ -425,12 +425,12 @@ storage_find (json_t *array, const char *id)
 
 /* An OCI runtime config (bundle config.json): hostname, and annotations
  * as labels; Kubernetes runtimes put pod and image names there. */
-static void
+static gboolean
 read_oci_config (CrawlTarget *t, const char *path)
 {
   g_autoptr(json_t) cfg = load_json (path);
   if (!cfg)
-    return;
+    return FALSE;
   set_str (&t->hostname, jstr (cfg, "hostname"));
   json_t *ann = json_object_get (cfg, "annotations");
   const char *k;
@@ -443,12 +443,20 @@ read_oci_config (CrawlTarget *t, const char *path)
   set_str (&t->image_ref, jstr (ann, "io.kubernetes.cri.image-name"));
   set_str (&t->image_ref, jstr (ann, "io.kubernetes.cri-o.ImageName"));
   set_str (&t->created, jstr (ann, "io.kubernetes.cri-o.Created"));
+  return TRUE;
 }
 
 /* podman and CRI-O: containers-storage's containers.json and images.json. */
 static gboolean
 read_containers_storage (Metadata *m, CrawlTarget *t)
 {
+  /* podman keeps the bundle under the graph root, CRI-O under the run root */
+  g_autofree char *graph_cfg = g_build_filename (m->storage, "overlay-containers", t->id, "userdata",
+                                                 "config.json", NULL);
+  g_autofree char *run_cfg = g_strdup_printf ("%s/run/containers/storage/overlay-containers/%s/userdata/config.json",
+                                              m->runtime_root, t->id);
+  gboolean bundle = read_oci_config (t, graph_cfg);
+  bundle |= read_oci_config (t, run_cfg);
   if (!m->containers_tried)
     {
       g_autofree char *p = g_build_filename (m->storage, "overlay-containers", "containers.json", NULL);
@@ -457,7 +465,7 @@ read_containers_storage (Metadata *m, CrawlTarget *t)
     }
   json_t *c = storage_find (m->containers, t->id);
   if (!c)
-    return FALSE;
+    return bundle;
   json_t *names = json_object_get (c, "names");
   set_str (&t->name, json_string_value (json_array_get (names, 0)));
   const char *image = jstr (c, "image");
@@ -467,7 +475,6 @@ read_containers_storage (Metadata *m, CrawlTarget *t)
   const char *md = jstr (c, "metadata");
   g_autoptr(json_t) meta = md ? json_loads (md, 0, NULL) : NULL;
   set_str (&t->image_ref, jstr (meta, "image-name"));
-  set_str (&t->created, jstr (c, "created"));
   if (image)
     {
       if (!m->images_tried)
@@ -480,13 +487,8 @@ read_containers_storage (Metadata *m, CrawlTarget *t)
       set_str (&t->image_digest, jstr (img, "digest"));
       set_str (&t->image_ref, json_string_value (json_array_get (json_object_get (img, "names"), 0)));
     }
-  /* podman keeps the bundle under the graph root, CRI-O under the run root */
-  g_autofree char *graph_cfg = g_build_filename (m->storage, "overlay-containers", t->id, "userdata",
-                                                 "config.json", NULL);
-  g_autofree char *run_cfg = g_strdup_printf ("%s/run/containers/storage/overlay-containers/%s/userdata/config.json",
-                                              m->runtime_root, t->id);
-  read_oci_config (t, graph_cfg);
-  read_oci_config (t, run_cfg);
+  /* libpod's creation time is the annotation read above; storage's is a little later */
+  set_str (&t->created, jstr (c, "created"));
   return TRUE;
 }
 

@@ -272,7 +272,8 @@ fake_setup (Fake *f, gconstpointer data)
        "\"names\":[\"localhost/ctrgit-busybox:v2\"]}]");
   put (f->storage, "overlay-containers/" B64 "/userdata/config.json",
        "{\"ociVersion\":\"1.0.2\",\"hostname\":\"web-host\","
-       "\"annotations\":{\"io.container.manager\":\"libpod\",\"org.opencontainers.image.stopSignal\":\"15\"}}");
+       "\"annotations\":{\"io.container.manager\":\"libpod\",\"org.opencontainers.image.stopSignal\":\"15\","
+       "\"io.kubernetes.cri-o.Created\":\"2026-11-25T14:34:04.978290687Z\"}}");
   put (f->runroot, "var/lib/docker/containers/" A64 "/config.v2.json",
        "{\"ID\":\"" A64 "\",\"Name\":\"/db\",\"Image\":\"sha256:1111111111111111111111111111111111111111111111111111111111111111\","
        "\"Created\":\"2026-11-24T10:00:00.5Z\",\"Config\":{\"Hostname\":\"dbhost\",\"Image\":\"docker.io/library/postgres:16\","
@@ -336,7 +337,8 @@ test_discover (Fake *f, gconstpointer data)
   g_assert_cmpstr (p->image_id, ==, "sha256:49d8e1c0c722b8c29b13333b70755ecada66048fe002c6ed228b264621f39c73");
   g_assert_cmpstr (p->image_digest, ==, "sha256:8923631d03ef82da6b5289fe5ac3ace8951fde2b1e7fa7cd4c47bc45823cf634");
   g_assert_cmpstr (p->hostname, ==, "web-host");
-  g_assert_cmpstr (p->created, ==, "2026-11-25T14:34:05.000308643Z");
+  /* podman inspect's Created is libpod's annotation, not storage's time */
+  g_assert_cmpstr (p->created, ==, "2026-11-25T14:34:04.978290687Z");
   g_assert_cmpstr (json_string_value (json_object_get (p->labels, "io.container.manager")), ==, "libpod");
   g_assert_cmpstr (p->cgroup, ==, "/libpod_parent/libpod-" B64);
   g_assert_cmpstr (p->upperdir, ==, "/var/lib/containers/storage/overlay/7330c058/diff");
@@ -394,7 +396,11 @@ test_discover_missing_storage (Fake *f, gconstpointer data)
   g_assert_nonnull (p);
   g_assert_null (p->name);
   g_assert_null (p->image_id);
+  g_assert_null (p->image_digest);
   g_assert_cmpint (p->pid, ==, 120);
+  /* the bundle's config.json is still read */
+  g_assert_cmpstr (p->hostname, ==, "web-host");
+  g_assert_cmpstr (p->created, ==, "2026-11-25T14:34:04.978290687Z");
 }
 
 static void
