@@ -464,7 +464,12 @@ index_add_locked (CrawlIndex *idx, json_t *frame, GError **error)
           state = json_object ();
         }
       crawl_frame_foreach_item (frame, apply_delta_cb, state);
-      json_object_set (state, "_frame", h);
+      /* The result is a full frame: its header says which delta made it,
+       * under a name that does not make it read as a delta again. */
+      json_t *sh = json_copy (h);
+      json_object_set (sh, "applied_delta", json_object_get (sh, "delta"));
+      json_object_del (sh, "delta");
+      json_object_set_new (state, "_frame", sh);
     }
   else
     state = json_incref (frame);
