@@ -507,8 +507,8 @@ procfs_cgroup_path (const char *text, const char *controller)
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static char *
-mount_unescape (const char *s)
+char *
+procfs_mount_unescape (const char *s)
 {
   GString *out = g_string_new ("");
   for (const char *p = s; *p; p++)
@@ -548,8 +548,8 @@ procfs_cgroup_dir (const char *mountinfo, const char *controller, const char *pa
       if (controller ? !(strcmp (fstype, "cgroup") == 0 && list_has (super, controller))
                      : strcmp (fstype, "cgroup2") != 0)
         continue;
-      g_autofree char *root = mount_unescape (f[3]);
-      g_autofree char *mnt = mount_unescape (f[4]);
+      g_autofree char *root = procfs_mount_unescape (f[3]);
+      g_autofree char *mnt = procfs_mount_unescape (f[4]);
       /* A mount of a subtree (a cgroup namespace's view, a bind mount)
        * holds only the paths under its root. */
       const char *rest = path;

@@ -122,6 +122,9 @@ GArray *procfs_parse_net_dev (const char *text);
  * controller NULL the v2 "0::" path; NULL if none. */
 char *procfs_cgroup_path (const char *text, const char *controller);
 
+/* A mountinfo field with its \ooo escapes (space, tab, newline, backslash) undone. */
+char *procfs_mount_unescape (const char *s);
+
 /* The cgroupfs directory of the cgroup at path (as /proc/PID/cgroup names
  * it), for a v1 controller or v2 (NULL), found through the cgroup mounts of
  * mountinfo (the crawler's own: a mount may show only a subtree, as in a
