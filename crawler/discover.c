@@ -544,8 +544,12 @@ read_containerd (Metadata *m, CrawlTarget *t)
       if (!g_file_test (cfg, G_FILE_TEST_EXISTS))
         continue;
       read_oci_config (t, cfg);
-      if (t->labels && !json_object_get (t->labels, "io.containerd.namespace"))
-        json_object_set_new (t->labels, "io.containerd.namespace", json_string (ns));
+      /* the namespace (k8s.io for Kubernetes, default for ctr) is only in the path */
+      if (!json_object_get (t->labels, "io.containerd.namespace"))
+        {
+          g_autoptr(json_t) v = json_string (ns);
+          add_label (t, "io.containerd.namespace", v);
+        }
       return TRUE;
     }
   return FALSE;
