@@ -210,6 +210,28 @@ crawl_lower_read (CrawlLower *l, const char *path, gsize max, char **out, gsize 
 }
 
 GPtrArray *
+crawl_overlay_dir_names (int dirfd)
+{
+  int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  DIR *d = fdopendir (fd);
+  if (!d)
+    {
+      close (fd);
+      return NULL;
+    }
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  struct dirent *de;
+  while ((de = readdir (d)))
+    if (!g_str_equal (de->d_name, ".") && !g_str_equal (de->d_name, ".."))
+      g_ptr_array_add (out, g_strdup (de->d_name));
+  closedir (d);
+  g_ptr_array_sort (out, crawl_overlay_cmp_names);
+  return out;
+}
+
+GPtrArray *
 crawl_lower_names (CrawlLower *l, const char *dir)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -219,25 +241,18 @@ crawl_lower_names (CrawlLower *l, const char *dir)
                                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
       if (fd < 0)
         continue;
-      DIR *d = fdopendir (fd);
-      if (!d)
+      g_autoptr(GPtrArray) names = crawl_overlay_dir_names (fd);
+      close (fd);
+      for (guint j = 0; names && j < names->len; j++)
         {
-          close (fd);
-          continue;
-        }
-      struct dirent *de;
-      while ((de = readdir (d)))
-        {
-          const char *name = de->d_name;
-          if (g_str_equal (name, ".") || g_str_equal (name, "..")
-              || g_str_equal (name, CRAWL_OPAQUE_MARKER))
+          const char *name = names->pdata[j];
+          if (g_str_equal (name, CRAWL_OPAQUE_MARKER))
             continue;
           if (g_str_has_prefix (name, CRAWL_WHITEOUT_PREFIX))
             name += strlen (CRAWL_WHITEOUT_PREFIX);
           if (*name)
             g_hash_table_add (seen, g_strdup (name));
         }
-      closedir (d);
     }
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter it;

@@ -20,6 +20,8 @@
 #define CRAWL_OPAQUE_MARKER ".wh..wh..opq"
 /* Orders a GPtrArray of names (char *) bytewise. */
 int crawl_overlay_cmp_names (gconstpointer a, gconstpointer b);
+/* The names in a directory (not . and ..), sorted; NULL if unreadable. */
+GPtrArray *crawl_overlay_dir_names (int dirfd);
 gboolean crawl_overlay_is_whiteout (const struct stat *st);
 /* dirfd (opened for reading) is an opaque directory: the xattr
  * trusted.overlay.opaque or user.overlay.opaque is "y", or it holds
