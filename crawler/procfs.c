@@ -661,6 +661,40 @@ procfs_parse_blkio (const char *bytes, const char *ops, ProcIo *out)
     blkio_sum (ops, &out->read_ops, &out->write_ops);
 }
 
+gboolean
+procfs_parse_stat_cpu (const char *text, guint64 *busy_ticks)
+{
+  unsigned long long user, nice, sys, idle, iowait, irq, softirq, steal = 0;
+  int n = sscanf (text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle,
+                  &iowait, &irq, &softirq, &steal);
+  if (n < 7)
+    return FALSE;
+  *busy_ticks = user + nice + sys + irq + softirq + steal;
+  return TRUE;
+}
+
+void
+procfs_parse_diskstats (const char *text, const char *const *disks, ProcIo *out)
+{
+  memset (out, 0, sizeof *out);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      char name[64];
+      unsigned long long rd, rd_sect, wr, wr_sect;
+      /* MAJ MIN NAME reads merged sectors ms writes merged sectors ... */
+      if (sscanf (*l, " %*u %*u %63s %llu %*u %llu %*u %llu %*u %llu", name, &rd, &rd_sect, &wr,
+                  &wr_sect) != 5
+          || !g_strv_contains (disks, name))
+        continue;
+      /* diskstats counts 512-byte sectors whatever the device's own size. */
+      out->read_bytes += rd_sect * 512;
+      out->write_bytes += wr_sect * 512;
+      out->read_ops += rd;
+      out->write_ops += wr;
+    }
+}
+
 /* --- os-release, passwd, group ------------------------------------------- */
 
 /* os-release(5): values are shell strings, quoted or not, with \ escapes. */

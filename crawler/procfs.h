@@ -148,6 +148,15 @@ void procfs_parse_io_stat (const char *text, ProcIo *out);
  * summed (the "Total" line is not counted). ops may be NULL. */
 void procfs_parse_blkio (const char *bytes, const char *ops, ProcIo *out);
 
+/* --- the host without cgroups: /proc/stat, /proc/diskstats --------------- */
+
+/* The "cpu" line of /proc/stat: ticks not idle (user, nice, system, irq,
+ * softirq, steal). */
+gboolean procfs_parse_stat_cpu (const char *text, guint64 *busy_ticks);
+/* /proc/diskstats summed over the devices named in disks (whole disks, so
+ * partitions and stacked devices are not counted twice). */
+void procfs_parse_diskstats (const char *text, const char *const *disks, ProcIo *out);
+
 /* --- files of a root: os-release, passwd, group --------------------------- */
 
 /* KEY=VALUE lines with shell quoting undone: a table of strings (values are

@@ -329,6 +329,28 @@ test_cgroup_files (void)
 }
 
 static void
+test_host_counters (void)
+{
+  guint64 busy;
+  g_assert_true (procfs_parse_stat_cpu ("cpu  100 5 50 9000 30 2 3 7 0 0\ncpu0 1 2 3 4 5 6 7\n",
+                                        &busy));
+  g_assert_cmpuint (busy, ==, 100 + 5 + 50 + 2 + 3 + 7);
+  g_assert_false (procfs_parse_stat_cpu ("intr 1 2 3\n", &busy));
+
+  const char *disk = "   8       0 sda 1000 10 20000 300 500 5 8000 100 0 400 400 0 0 0 0\n"
+                     "   8       1 sda1 900 10 18000 280 400 5 6000 90 0 350 370 0 0 0 0\n"
+                     "   7       0 loop0 50 0 100 1 0 0 0 0 0 1 1 0 0 0 0\n"
+                     " 259       0 nvme0n1 10 0 16 1 20 0 32 2 0 3 3\n";
+  const char *const disks[] = { "sda", "nvme0n1", NULL };
+  ProcIo io;
+  procfs_parse_diskstats (disk, disks, &io);
+  g_assert_cmpuint (io.read_ops, ==, 1010);
+  g_assert_cmpuint (io.write_ops, ==, 520);
+  g_assert_cmpuint (io.read_bytes, ==, (20000 + 16) * 512);
+  g_assert_cmpuint (io.write_bytes, ==, (8000 + 32) * 512);
+}
+
+static void
 test_os_release (void)
 {
   const char *text = "NAME=\"Debian GNU/Linux\"\nID=debian\nVERSION_ID=\"12\"\n"
@@ -378,6 +400,7 @@ main (int argc, char **argv)
   g_test_add_func ("/crawl/procfs/cgroup-paths", test_cgroup_paths);
   g_test_add_func ("/crawl/procfs/cgroup-dir", test_cgroup_dir);
   g_test_add_func ("/crawl/procfs/cgroup-files", test_cgroup_files);
+  g_test_add_func ("/crawl/procfs/host-counters", test_host_counters);
   g_test_add_func ("/crawl/procfs/os-release", test_os_release);
   g_test_add_func ("/crawl/procfs/passwd", test_passwd);
   return g_test_run ();
