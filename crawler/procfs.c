@@ -261,6 +261,16 @@ procfs_read_file (const char *path, gsize max, char **out, gsize *out_len, GErro
 gboolean
 procfs_boot_time (const char *proc, gint64 *out, GError **error)
 {
+  /* The boot time is fixed for the life of the host: the os, process and
+   * metric features of every crawl share one read of the real /proc/stat. */
+  static gint64 cached = -1;
+  G_LOCK_DEFINE_STATIC (cached);
+  gboolean real = strcmp (proc, "/proc") == 0;
+  G_LOCK (cached);
+  *out = cached;
+  G_UNLOCK (cached);
+  if (real && *out >= 0)
+    return TRUE;
   g_autofree char *path = g_build_filename (proc, "stat", NULL);
   g_autofree char *text = NULL;
   if (!procfs_read_file (path, CRAWL_PROC_FILE_MAX, &text, NULL, error))
@@ -270,6 +280,12 @@ procfs_boot_time (const char *proc, gint64 *out, GError **error)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: no btime", path);
       return FALSE;
+    }
+  if (real)
+    {
+      G_LOCK (cached);
+      cached = *out;
+      G_UNLOCK (cached);
     }
   return TRUE;
 }

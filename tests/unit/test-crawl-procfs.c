@@ -386,6 +386,174 @@ test_passwd (void)
   g_assert_cmpstr (procfs_idmap_lookup (groups, 0), ==, "root");
 }
 
+/* --- the features on a /proc built by hand --------------------------------- */
+
+static void
+put (const char *dir, const char *name, const char *text, gssize len)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, text, len, NULL));
+}
+
+static void
+put_link (const char *dir, const char *name, const char *target)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_assert_cmpint (symlink (target, path), ==, 0);
+}
+
+static const char stat_tail[] = " 0 0 -1 0 0 0 0 0 250 130 0 0 20 0 1 0 500 0 369 0 0 0\n";
+static const char tcp_header[] =
+    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+    "timeout inode\n";
+
+/* pid 100 (init, httpd on 8080) and 101 (a worker holding a unix socket)
+ * share a network namespace; 102 exited after discovery. */
+static CrawlTarget *
+fixture_target (const char *tmp)
+{
+  g_autofree char *proc = g_build_filename (tmp, "proc", NULL);
+  put (proc, "stat", "cpu  1 2 3 4 5 6 7 8\nbtime 1764081600\n", -1);
+  g_autofree char *s100 = g_strconcat ("100 (httpd) S 1 100", stat_tail, NULL);
+  g_autofree char *s101 = g_strconcat ("101 (worker) R 100 100", stat_tail, NULL);
+  put (proc, "100/stat", s100, -1);
+  put (proc, "101/stat", s101, -1);
+  put (proc, "100/status", "Uid:\t33\t33\t33\t33\nGid:\t33\t33\t33\t33\nNSpid:\t100\t1\n", -1);
+  put (proc, "101/status", "Uid:\t0\t1000\t0\t0\nGid:\t0\t0\t0\t0\nNSpid:\t101\t2\n", -1);
+  put (proc, "100/cmdline", "httpd\0-p\0" "8080\0", 14);
+  put (proc, "101/cmdline", "", 0);
+  put_link (proc, "100/fd/0", "/dev/null");
+  put_link (proc, "100/fd/3", "socket:[555]");
+  put_link (proc, "101/fd/4", "socket:[556]");
+  put (proc, "100/ns/net", "", 0);
+  g_autofree char *ns100 = g_build_filename (proc, "100/ns/net", NULL);
+  g_autofree char *ns101 = g_build_filename (proc, "101/ns/net", NULL);
+  g_autofree char *ns101_dir = g_path_get_dirname (ns101);
+  g_assert_cmpint (g_mkdir_with_parents (ns101_dir, 0755), ==, 0);
+  g_assert_cmpint (link (ns100, ns101), ==, 0);   /* one namespace: one inode */
+  g_autofree char *tcp = g_strconcat (
+      tcp_header,
+      "   0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000    33        0 "
+      "555 1 0000000000000000 100 0 0 10 0\n",
+      "   1: 0100007F:1538 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 "
+      "777 1 0000000000000000 20 4 30 10 -1\n",
+      NULL);
+  put (proc, "100/net/tcp", tcp, -1);
+  put (proc, "100/net/unix",
+       "Num       RefCount Protocol Flags    Type St Inode Path\n"
+       "0000000000000000: 00000002 00000000 00010000 0001 01 556 /run/x.sock\n",
+       -1);
+  put (proc, "100/net/dev",
+       "Inter-|   Receive\n face |bytes\n    lo: 1 2 0 0 0 0 0 0 1 2 0 0 0 0 0 0\n"
+       "  eth0: 100 3 0 1 0 0 0 0 50 2 0 0 0 0 0 0\n",
+       -1);
+  put (proc, "100/root/etc/passwd", "root:x:0:0::/:/bin/sh\nwww-data:x:33:33::/:/bin/sh\n", -1);
+  put (proc, "100/root/etc/group", "root:x:0:\nwww-data:x:33:\n", -1);
+  put (proc, "100/root/etc/hostname", "web1\n", -1);
+  put (proc, "100/root/usr/lib/os-release", "ID=fixture\nVERSION_ID=\"3\"\n", -1);
+  /* climbing out of the root must land in it */
+  put_link (proc, "100/root/etc/os-release", "/../../../../../../../usr/lib/os-release");
+
+  CrawlTarget *t = g_new0 (CrawlTarget, 1);
+  t->kind = CRAWL_TARGET_CONTAINER;
+  t->id = g_strdup ("abc");
+  t->proc = g_steal_pointer (&proc);
+  t->pid = 100;
+  t->starttime = 500;
+  t->root_fd = -1;
+  t->pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  pid_t pids[] = { 100, 101, 102 };
+  g_array_append_vals (t->pids, pids, 3);
+  return t;
+}
+
+static json_t *
+run_feature (CrawlFeatureFunc fn, CrawlTarget *t)
+{
+  CrawlContext ctx = { 0 };
+  g_autoptr(GError) error = NULL;
+  json_t *items = json_object ();
+  g_assert_true (fn (&ctx, t, items, &error));
+  g_assert_no_error (error);
+  return items;
+}
+
+static void
+test_features_on_fixture (void)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("ctrgit-proc-XXXXXX", NULL);
+  g_autoptr(CrawlTarget) t = fixture_target (tmp);
+  long hz = sysconf (_SC_CLK_TCK);
+
+  g_autoptr(json_t) procs = run_feature (crawl_feature_process, t);
+  g_assert_cmpuint (json_object_size (procs), ==, 2);   /* 102 exited: dropped silently */
+  json_t *p = json_object_get (procs, "100");
+  g_autofree char *cmd = json_dumps (json_object_get (p, "cmdline"), JSON_COMPACT);
+  g_assert_cmpstr (cmd, ==, "[\"httpd\",\"-p\",\"8080\"]");
+  g_assert_cmpstr (json_string_value (json_object_get (p, "user")), ==, "www-data");
+  g_assert_cmpstr (json_string_value (json_object_get (p, "group")), ==, "www-data");
+  g_assert_cmpint (json_integer_value (json_object_get (p, "ns_pid")), ==, 1);
+  g_assert_cmpint (json_integer_value (json_object_get (p, "ppid")), ==, 1);
+  g_assert_cmpint (json_integer_value (json_object_get (p, "open_fds")), ==, 2);
+  g_assert_cmpint (json_integer_value (json_object_get (p, "rss_bytes")), ==,
+                   369 * sysconf (_SC_PAGESIZE));
+  g_assert_cmpfloat_with_epsilon (json_real_value (json_object_get (p, "cpu_seconds")),
+                                  380.0 / hz, 1e-9);
+  g_assert_true (json_is_null (json_object_get (p, "exe")));
+  if (hz == 100)
+    g_assert_cmpstr (json_string_value (json_object_get (p, "start_time")), ==,
+                     "2025-11-25T14:40:05.000Z");
+  json_t *w = json_object_get (procs, "101");
+  g_assert_cmpstr (json_string_value (json_object_get (w, "comm")), ==, "worker");
+  g_assert_cmpstr (json_string_value (json_object_get (w, "state")), ==, "R");
+  g_assert_cmpint (json_integer_value (json_object_get (w, "uid")), ==, 0);
+  g_assert_cmpint (json_integer_value (json_object_get (w, "euid")), ==, 1000);
+  g_assert_true (json_is_null (json_object_get (w, "user")));   /* no 1000 in its passwd */
+  g_assert_cmpuint (json_array_size (json_object_get (w, "cmdline")), ==, 0);
+
+  g_autoptr(json_t) conns = run_feature (crawl_feature_connection, t);
+  g_assert_cmpuint (json_object_size (conns), ==, 3);
+  json_t *l = json_object_get (conns, "tcp/0.0.0.0:8080/0.0.0.0:0/555");
+  g_assert_nonnull (l);
+  g_assert_true (json_is_true (json_object_get (l, "listening")));
+  g_assert_cmpstr (json_string_value (json_object_get (l, "state")), ==, "LISTEN");
+  g_assert_cmpint (json_integer_value (json_object_get (l, "pid")), ==, 100);
+  json_t *e = json_object_get (conns, "tcp/127.0.0.1:5432/127.0.0.1:40000/777");
+  g_assert_nonnull (e);
+  g_assert_true (json_is_false (json_object_get (e, "listening")));
+  g_assert_true (json_is_null (json_object_get (e, "pid")));
+  json_t *u = json_object_get (conns, "unix//run/x.sock/556");
+  g_assert_nonnull (u);
+  g_assert_cmpint (json_integer_value (json_object_get (u, "pid")), ==, 101);
+  g_assert_cmpstr (json_string_value (json_object_get (u, "path")), ==, "/run/x.sock");
+
+  g_autoptr(json_t) ifs = run_feature (crawl_feature_interface, t);
+  g_assert_cmpint (json_integer_value (json_object_get (json_object_get (ifs, "eth0"), "rx_bytes")),
+                   ==, 100);
+  g_assert_cmpint (json_integer_value (json_object_get (json_object_get (ifs, "eth0"), "rx_drops")),
+                   ==, 1);
+
+  g_autoptr(json_t) os = run_feature (crawl_feature_os, t);
+  json_t *o = json_object_get (os, "os");
+  g_assert_cmpstr (json_string_value (json_object_get (o, "id")), ==, "fixture");
+  g_assert_cmpstr (json_string_value (json_object_get (o, "version_id")), ==, "3");
+  g_assert_cmpstr (json_string_value (json_object_get (o, "hostname")), ==, "web1");
+  g_assert_cmpstr (json_string_value (json_object_get (o, "boot_time")), ==,
+                   "2025-11-25T14:40:00.000Z");
+  if (hz == 100)
+    g_assert_cmpstr (json_string_value (json_object_get (o, "start_time")), ==,
+                     "2025-11-25T14:40:05.000Z");
+
+  /* Nothing unreadable in the fixture: no skips. */
+  g_assert_true (!t->skipped || json_array_size (t->skipped) == 0);
+  g_autofree char *cmdrm = g_strdup_printf ("rm -rf %s", tmp);
+  g_assert_cmpint (system (cmdrm), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -403,5 +571,6 @@ main (int argc, char **argv)
   g_test_add_func ("/crawl/procfs/host-counters", test_host_counters);
   g_test_add_func ("/crawl/procfs/os-release", test_os_release);
   g_test_add_func ("/crawl/procfs/passwd", test_passwd);
+  g_test_add_func ("/crawl/procfs/features-on-fixture-proc", test_features_on_fixture);
   return g_test_run ();
 }
