@@ -282,6 +282,14 @@ test_cgroup_dir (void)
   g_assert_null (procfs_cgroup_dir (mountinfo, "memory", "/libpod_parent/libpod-gone"));
   g_assert_null (procfs_cgroup_dir (mountinfo, "blkio", "/libpod_parent/libpod-a555"));
   g_assert_null (procfs_cgroup_dir (mountinfo, "cpu", "/libpod_parent/libpod-a555"));
+
+  /* A crawler in a cgroup namespace below the root (unshare -C here): the
+   * mount's root and the container's path both climb out of it alike. */
+  g_autofree char *ns_mountinfo = g_strdup_printf (
+      "35 31 0:32 /../.. %s/memory rw,relatime - cgroup cgroup rw,memory\n", tmp);
+  g_autofree char *climbed = procfs_cgroup_dir (ns_mountinfo, "memory",
+                                                "/../../libpod_parent/libpod-a555");
+  g_assert_cmpstr (climbed, ==, d1);
   g_autofree char *cmd = g_strdup_printf ("rm -rf %s", tmp);
   g_assert_cmpint (system (cmd), ==, 0);
 }
