@@ -211,10 +211,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CrawlIndex, crawl_index_free)
 /* --- plugins (crawler/plugin.c; the ABI is crawler/ctrgit-plugin.h) -------- */
 
 typedef struct CrawlPlugin CrawlPlugin;
-/* Loads every *.so in dir (missing dir: none). */
+/* Loads every *.so in dir, in name order (missing dir: none). *out is
+ * always set (a GPtrArray that frees its plugins). A file that is not a
+ * valid plugin does not stop the others: FALSE then, with one error naming
+ * every bad file, and *out holds the plugins that did load. */
 gboolean crawl_plugins_load (const char *dir, GPtrArray **out, GError **error);
 /* A plugin feature by name, run like a built-in one; FALSE if none has it. */
 gboolean crawl_plugins_find_feature (GPtrArray *plugins, const char *name);
+/* The plugins' feature names in load order (NULL-terminated; g_strfreev). */
+char **crawl_plugins_feature_names (GPtrArray *plugins);
 gboolean crawl_plugins_crawl (GPtrArray *plugins, const char *name, CrawlTarget *t, json_t *items,
                               GError **error);
 /* A plugin emitter for spec "NAME:ARGS", or NULL with no error if none. */
