@@ -108,3 +108,31 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 .PHONY: all test check tests-build fuzz install clean
+
+# Plugins (crawler/ctrgit-plugin.h, docs/plugins.md): the .c files of
+# plugins/NAME/ make $(BUILD)/plugins/NAME.so, with libc and that header
+# only; tests/unit/data/plugin-*.c are test-only plugins (bad ones too)
+# for tests/unit/test-crawl-plugin.c, in $(BUILD)/tests/plugins/.
+PLUGINDIR = $(PREFIX)/lib/ctrgit/plugins
+PLUGIN_SO := $(patsubst plugins/%/,$(BUILD)/plugins/%.so,$(sort $(dir $(wildcard plugins/*/*.c))))
+TEST_PLUGIN_SO := $(patsubst tests/unit/data/plugin-%.c,$(BUILD)/tests/plugins/%.so,\
+                    $(sort $(wildcard tests/unit/data/plugin-*.c)))
+PLUGIN_CFLAGS = -std=gnu11 $(OPT) $(SAN) $(WARN) -D_GNU_SOURCE -I. -fPIC -shared \
+                -fvisibility=hidden $(CFLAGS) $(LDFLAGS_ALL)
+$(BUILD)/cmd/cmd-crawl.o: CFLAGS_ALL += -DCTRGIT_PLUGIN_DIR='"$(PLUGINDIR)"'
+
+.SECONDEXPANSION:
+$(BUILD)/plugins/%.so: $$(wildcard plugins/%/*.c) crawler/ctrgit-plugin.h
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/tests/plugins/%.so: tests/unit/data/plugin-%.c crawler/ctrgit-plugin.h
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -o $@ $<
+
+all: $(PLUGIN_SO)
+tests-build: $(PLUGIN_SO) $(TEST_PLUGIN_SO)
+install: install-plugins
+install-plugins: $(PLUGIN_SO)
+	@for p in $(PLUGIN_SO); do [ -e "$$p" ] || continue; \
+	  install -D -m 0755 $$p $(DESTDIR)$(PLUGINDIR)/$$(basename $$p); done
+.PHONY: install-plugins
