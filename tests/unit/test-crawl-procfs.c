@@ -515,6 +515,18 @@ test_features_on_fixture (void)
   if (hz == 100)
     g_assert_cmpstr (json_string_value (json_object_get (p, "start_time")), ==,
                      "2025-11-25T14:40:05.000Z");
+  /* A command line beyond the limit is cut, and says so. */
+  g_autofree char *cut = NULL;
+  gsize cut_len = 0;
+  gboolean truncated = FALSE;
+  g_assert_true (procfs_read_prefix (t->proc, 100, "cmdline", 5, &cut, &cut_len, &truncated, NULL));
+  g_assert_cmpmem (cut, cut_len, "httpd", 5);
+  g_assert_true (truncated);
+  g_clear_pointer (&cut, g_free);
+  g_assert_true (procfs_read_prefix (t->proc, 100, "cmdline", 14, &cut, &cut_len, &truncated, NULL));
+  g_assert_cmpuint (cut_len, ==, 14);
+  g_assert_false (truncated);
+
   json_t *w = json_object_get (procs, "101");
   g_assert_cmpstr (json_string_value (json_object_get (w, "comm")), ==, "worker");
   g_assert_cmpstr (json_string_value (json_object_get (w, "state")), ==, "R");
