@@ -13,6 +13,13 @@
   ", " DOCKER_MT_MANIFEST_LIST ", " DOCKER_MT_MANIFEST_V1_SIGNED ", " DOCKER_MT_MANIFEST_V1
 #define FETCH_PARALLEL 3
 #define FETCH_TRIES 4
+/* A blob download gives up after this many failures in a row that brought
+ * no new bytes; a try that did bring some (a resume that got further)
+ * starts the count again, so a long pull survives several restarts of the
+ * registry but a dead one fails within about BACKOFF_MS * 2^FETCH_BLOB_TRIES. */
+#define FETCH_BLOB_TRIES 6
+#define BACKOFF_MS 250
+#define BACKOFF_MAX_MS 4000
 #define TOKEN_MAX (1024 * 1024)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURL, curl_easy_cleanup)
@@ -650,9 +657,17 @@ typedef struct {
   Resp resp;
   CURL *easy;
   struct curl_slist *headers;
-  guint tries;
-  gboolean done;
+  guint tries;           /* requests made */
+  guint fails;           /* failures in a row without progress */
+  guint64 resume_from;   /* bytes already in the file when this request began */
+  gint64 retry_at;       /* monotonic µs; 0: not waiting */
 } Transfer;
+
+static guint
+backoff_ms (guint fails)
+{
+  return MIN ((guint) BACKOFF_MS << MIN (fails, 8u), (guint) BACKOFF_MAX_MS);
+}
 
 static void
 transfer_start (OciRegistry *r, CURLM *multi, Transfer *t, const char *base, const char *repo,
@@ -671,10 +686,77 @@ transfer_start (OciRegistry *r, CURLM *multi, Transfer *t, const char *base, con
   t->easy = easy_new (r, url, t->headers, &t->resp);
   curl_easy_setopt (t->easy, CURLOPT_PRIVATE, t);
   /* a retry resumes where the bytes stopped; the hash goes on from there */
+  t->resume_from = written;
   if (written > 0)
     curl_easy_setopt (t->easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) written);
   t->tries++;
+  t->retry_at = 0;
   curl_multi_add_handle (multi, t->easy);
+}
+
+/* A transfer that ended: TRUE when it is finished (verified, or with the
+ * error set); FALSE when it is to be tried again (t->retry_at set). */
+static gboolean
+transfer_done (OciRegistry *r, Transfer *t, CURLcode rc, const char *scope, GError **error)
+{
+  long st = t->resp.status;
+  gboolean complete = t->blob->size >= 0 && t->resp.written == (guint64) t->blob->size;
+  /* A server that ignores Range answers 200 with the whole blob. */
+  gboolean range_ignored = t->resume_from > 0 && st == 200;
+  /* A connection dropped after the last byte still delivered the blob. */
+  if ((rc == CURLE_OK && (st == 200 || st == 206) && !range_ignored)
+      || (rc != CURLE_OK && (st == 200 || st == 206) && !range_ignored && complete))
+    {
+      g_autofree char *got = oci_sha256_finish (t->resp.sha);
+      if (t->blob->size >= 0 && t->resp.written != (guint64) t->blob->size)
+        return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
+                            "blob %s: %" G_GUINT64_FORMAT " bytes, the manifest says %" G_GINT64_FORMAT,
+                            t->blob->digest, t->resp.written, t->blob->size), TRUE;
+      if (!g_str_equal (got, t->blob->digest))
+        return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
+                            "blob %s from %s hashes to %s", t->blob->digest, r->domain, got), TRUE;
+      return TRUE;
+    }
+  if (range_ignored)
+    {
+      /* start over from byte 0 */
+      if (ftruncate (t->resp.fd, 0) < 0 || lseek (t->resp.fd, 0, SEEK_SET) < 0)
+        return oci_throw_errno (error, "blob %s", t->blob->digest), TRUE;
+      oci_sha256_reset (t->resp.sha);
+      t->resp.written = 0;
+    }
+  /* A body that grew past the manifest's size will not hash right either. */
+  if (t->blob->size >= 0 && t->resp.written > (guint64) t->blob->size)
+    return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
+                        "blob %s: more than the %" G_GINT64_FORMAT " bytes the manifest says",
+                        t->blob->digest, t->blob->size), TRUE;
+  gboolean transient = rc != CURLE_OK || st >= 500 || st == 429 || range_ignored;
+  if (st == 401 && t->tries < 2 && t->resp.www_authenticate
+      && g_str_has_prefix (t->resp.www_authenticate, "Bearer"))
+    {
+      if (!fetch_token (r, t->resp.www_authenticate, scope, error))
+        return TRUE;
+      transient = TRUE;
+    }
+  if (transient)
+    {
+      if (t->resp.written > t->resume_from)
+        t->fails = 0;
+      if (++t->fails < FETCH_BLOB_TRIES)
+        {
+          t->retry_at = g_get_monotonic_time () + (gint64) backoff_ms (t->fails) * 1000;
+          return FALSE;
+        }
+    }
+  if (rc != CURLE_OK)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 "blob %s: %s (gave up after %u tries, %" G_GUINT64_FORMAT " of %"
+                 G_GINT64_FORMAT " bytes received)",
+                 t->blob->digest, curl_easy_strerror (rc), t->tries, t->resp.written,
+                 t->blob->size);
+  else
+    http_error (r, t->blob->digest, &t->resp, error);
+  return TRUE;
 }
 
 gboolean
@@ -687,8 +769,8 @@ oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs,
   if (!base_url (r, &base, error))
     return FALSE;
   g_autofree char *scope = g_strdup_printf ("repository:%s:pull", repo);
-  /* Authenticate once (a HEAD-like GET of the first blob's manifest path
-   * would do; the caller fetched the manifest, so a token is usually here). */
+  /* The caller fetched the manifest, so a token for scope is usually here;
+   * a 401 is answered once per transfer. */
   CURLM *multi = curl_multi_init ();
   g_autofree Transfer *ts = g_new0 (Transfer, n);
   guint next = 0, running = 0, finished = 0;
@@ -701,6 +783,14 @@ oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs,
     }
   while (ok && finished < n)
     {
+      /* Retries whose backoff is over go first, then new blobs; a transfer
+       * waiting for its retry holds its slot. */
+      gint64 now = g_get_monotonic_time (), wake = 0;
+      for (guint i = 0; i < next; i++)
+        if (ts[i].retry_at && ts[i].retry_at <= now)
+          transfer_start (r, multi, &ts[i], base, repo, scope);
+        else if (ts[i].retry_at && (!wake || ts[i].retry_at < wake))
+          wake = ts[i].retry_at;
       while (next < n && running < FETCH_PARALLEL)
         {
           transfer_start (r, multi, &ts[next++], base, repo, scope);
@@ -710,7 +800,7 @@ oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs,
       curl_multi_perform (multi, &still);
       CURLMsg *m;
       int left;
-      while ((m = curl_multi_info_read (multi, &left)))
+      while (ok && (m = curl_multi_info_read (multi, &left)))
         {
           if (m->msg != CURLMSG_DONE)
             continue;
@@ -720,56 +810,17 @@ oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs,
           curl_multi_remove_handle (multi, t->easy);
           curl_easy_cleanup (t->easy);
           t->easy = NULL;
+          g_autoptr(GError) local = NULL;
+          if (!transfer_done (r, t, rc, scope, &local))
+            {
+              if (!wake || t->retry_at < wake)
+                wake = t->retry_at;
+              continue;
+            }
           running--;
-          long st = t->resp.status;
-          gboolean resumed_ignored = t->resp.written > 0 && st == 200 && t->tries > 1;
-          if (rc == CURLE_OK && (st == 200 || st == 206) && !resumed_ignored)
-            {
-              g_autofree char *got = oci_sha256_finish (t->resp.sha);
-              if (t->blob->size >= 0 && t->resp.written != (guint64) t->blob->size)
-                ok = (g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
-                                   "blob %s: %" G_GUINT64_FORMAT " bytes, the manifest says %" G_GINT64_FORMAT,
-                                   t->blob->digest, t->resp.written, t->blob->size), FALSE);
-              else if (!g_str_equal (got, t->blob->digest))
-                ok = (g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
-                                   "blob %s from %s hashes to %s", t->blob->digest, r->domain, got), FALSE);
-              t->done = TRUE;
-              finished++;
-              continue;
-            }
-          if (resumed_ignored)
-            {
-              /* the server ignored Range and sent everything: start over */
-              if (ftruncate (t->resp.fd, 0) < 0 || lseek (t->resp.fd, 0, SEEK_SET) < 0)
-                ok = (oci_throw_errno (error, "blob %s", t->blob->digest), FALSE);
-              oci_sha256_reset (t->resp.sha);
-              t->resp.written = 0;
-            }
-          gboolean transient = rc != CURLE_OK || st >= 500 || resumed_ignored;
-          if (st == 401 && t->tries < 2 && t->resp.www_authenticate
-              && g_str_has_prefix (t->resp.www_authenticate, "Bearer"))
-            {
-              g_autoptr(GError) local = NULL;
-              if (!fetch_token (r, t->resp.www_authenticate, scope, &local))
-                ok = (g_propagate_error (error, g_steal_pointer (&local)), FALSE);
-              transient = TRUE;
-            }
-          if (ok && transient && t->tries < FETCH_TRIES)
-            {
-              g_usleep ((1 << t->tries) * 250000);
-              transfer_start (r, multi, t, base, repo, scope);
-              running++;
-              continue;
-            }
-          if (ok)
-            {
-              if (rc != CURLE_OK)
-                g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "blob %s: %s (after %u tries)",
-                             t->blob->digest, curl_easy_strerror (rc), t->tries);
-              else
-                http_error (r, t->blob->digest, &t->resp, error);
-              ok = FALSE;
-            }
+          finished++;
+          if (local)
+            ok = (g_propagate_error (error, g_steal_pointer (&local)), FALSE);
         }
       if (ok && r->progress)
         {
@@ -782,7 +833,12 @@ oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs,
           r->progress (r->progress_user, done, total, n);
         }
       if (ok && finished < n)
-        curl_multi_poll (multi, NULL, 0, 1000, NULL);
+        {
+          int ms = 1000;
+          if (wake)
+            ms = CLAMP ((wake - g_get_monotonic_time ()) / 1000, 0, 1000);
+          curl_multi_poll (multi, NULL, 0, ms, NULL);
+        }
     }
   for (guint i = 0; i < n; i++)
     {

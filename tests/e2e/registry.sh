@@ -10,14 +10,27 @@
 #   registry_seed ADDR SRC REPO:TAG [skopeo copy args...]
 #       skopeo copy SRC docker://ADDR/REPO:TAG, quiet unless it fails, with
 #       the credentials and CA of the instance at ADDR.
+#   registry_kill NAME
+#       SIGKILL to the registry NAME, as a crash would (no draining).
+#   registry_restart NAME PORT
+#       starts NAME again on PORT with the storage it had.
+#   registry_proxy ADDR RATE
+#       a relay (hack/registry-proxy.py) in front of the registry at ADDR,
+#       that sends responses to requests without Range at RATE bytes/s and
+#       logs each request and its Range; sets PROXY_ADDR and PROXY_LOG.
+#       Stopped when the test exits.
 # shellcheck disable=SC2034 # REG_* are for the sourcing test
 REGISTRY_DIR=${CTRGIT_REGISTRY_DIR:-/var/tmp/ctrgit-registry}
 REG_STARTED=()
+PROXY_PIDS=()
 REG_TRAP_SET=0
 
 # Runs on EXIT, before what lib.sh (or the test) had there.
 _registry_exit() {
   local n
+  for n in "${PROXY_PIDS[@]}"; do
+    kill "$n" 2>/dev/null || true
+  done
   for n in "${REG_STARTED[@]}"; do
     "$ROOT_DIR/hack/registry" stop "$n" >/dev/null 2>&1 || true
   done
@@ -75,4 +88,31 @@ registry_seed() {
     printf '#   %s\n' "${out//$'\n'/$'\n#   '}" >&2
     return 1
   fi
+}
+
+registry_kill() {
+  local pid
+  pid=$(cat "$REGISTRY_DIR/$1/pid" 2>/dev/null) || return 1
+  kill -KILL "$pid" 2>/dev/null || return 1
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+}
+
+registry_restart() {
+  "$ROOT_DIR/hack/registry" start "$1" --port "$2" >/dev/null
+}
+
+registry_proxy() {
+  local dir i
+  dir=$(mktemp -d "$T_TMP/proxy.XXXXXX")
+  PROXY_LOG=$dir/log
+  : >"$PROXY_LOG"
+  python3 "$ROOT_DIR/hack/registry-proxy.py" --upstream "$1" --rate "$2" \
+    --port-file "$dir/port" --log "$PROXY_LOG" </dev/null >"$dir/stderr" 2>&1 &
+  PROXY_PIDS+=("$!")
+  for ((i = 0; i < 100; i++)); do
+    [ -s "$dir/port" ] && break
+    sleep 0.05
+  done
+  [ -s "$dir/port" ] || { echo "# registry_proxy: did not start: $(cat "$dir/stderr")" >&2; return 1; }
+  PROXY_ADDR=127.0.0.1:$(cat "$dir/port")
 }

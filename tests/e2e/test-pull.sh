@@ -10,6 +10,42 @@ command -v docker-registry >/dev/null || { t_skip "registry" "docker-registry is
 BB=$IMAGES/busybox
 ctrgit init >/dev/null
 
+# make_big_image DIR MIB: an OCI layout DIR:v1 whose one layer holds MIB MiB
+# of incompressible (seeded, so reproducible) bytes: big enough that a
+# registry killed a few MiB into it dies mid-blob, and larger than the push
+# chunk size (8 MiB).
+make_big_image() {
+  python3 - "$1" "$2" <<'PY'
+import hashlib, io, json, os, random, sys, tarfile, zlib
+out, mib = sys.argv[1], int(sys.argv[2])
+os.makedirs(out + "/blobs/sha256", exist_ok=True)
+def put(b):
+    d = hashlib.sha256(b).hexdigest()
+    open("%s/blobs/sha256/%s" % (out, d), "wb").write(b)
+    return {"digest": "sha256:" + d, "size": len(b)}
+data = random.Random(mib).randbytes(mib << 20)
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+    ti = tarfile.TarInfo("big.bin"); ti.size = len(data); ti.mtime = 1700000000
+    t.addfile(ti, io.BytesIO(data))
+tar = buf.getvalue()
+z = zlib.compressobj(1, zlib.DEFLATED, 31)
+layer = put(z.compress(tar) + z.flush())
+layer["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip"
+config = put(json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]}},
+    sort_keys=True).encode())
+config["mediaType"] = "application/vnd.oci.image.config.v1+json"
+m = put(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": config, "layers": [layer]}, sort_keys=True).encode())
+m["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
+m["annotations"] = {"org.opencontainers.image.ref.name": "v1"}
+json.dump({"schemaVersion": 2, "manifests": [m]}, open(out + "/index.json", "w"))
+open(out + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+print(layer["digest"])
+PY
+}
+
 registry_start open
 R=$REG_ADDR
 registry_seed "$R" "oci:$BB:v1" test/busybox:v1
@@ -157,5 +193,72 @@ t_end
 
 t_begin "dead-registry-is-a-clear-error"
 expect_fail 1 "Couldn't connect|Could not connect|connect" ctrgit pull "127.0.0.1:1/test/busybox:v1"
+t_end
+
+# --- a registry killed mid-pull -------------------------------------------
+# The big layer goes through a relay at 4 MiB/s (requests with a Range at
+# full speed); the registry is killed with SIGKILL once 2 MiB of the layer
+# have passed, and started again on the same port and storage.
+BIG=$T_TMP/big
+BIG_LAYER=$(make_big_image "$BIG" 24)
+registry_start resume
+RS=$REG_ADDR
+registry_seed "$RS" "oci:$BIG:v1" test/big:v1
+
+# wait_sent LOG PATH BYTES: until the relay has passed BYTES of PATH (20 s at most).
+wait_sent() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    awk -v p="$2" -v n="$3" '$1 == "SENT" && $2 == p && $3 >= n { f = 1 } END { exit !f }' "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+t_begin "pull-resumes-with-range-after-the-registry-is-killed-mid-blob"
+export CTRGIT_REPO=$T_TMP/resume
+expect_ok ctrgit init
+registry_proxy "$RS" $((4 << 20))
+blob_path=/v2/test/big/blobs/$BIG_LAYER
+ctrgit pull "$PROXY_ADDR/test/big:v1" >"$T_TMP/resume.out" 2>"$T_TMP/resume.err" &
+pull=$!
+wait_sent "$PROXY_LOG" "$blob_path" $((2 << 20)) || t_fail_msg "the layer never started: $(cat "$PROXY_LOG")"
+registry_kill resume
+sleep 1
+registry_restart resume "${RS##*:}" || t_fail_msg "the registry did not come back"
+wait $pull
+rc=$?
+expect_eq "pull exit" 0 "$rc" || sed 's/^/#     /' "$T_TMP/resume.err"
+grep -qE "^REQ GET $blob_path range=bytes=[1-9][0-9]*-$" "$PROXY_LOG" \
+  || t_fail_msg "no resumed GET of the layer with a Range: $(grep -c REQ "$PROXY_LOG") requests: $(grep "REQ.*blobs" "$PROXY_LOG")"
+# what was received before the kill was kept: the layer went once, from 0, plus the rest
+expect_eq "GETs of the layer from byte 0" 1 "$(grep -c "^REQ GET $blob_path range=-$" "$PROXY_LOG")"
+expect_ok ctrgit export "$PROXY_ADDR/test/big:v1" "oci:$T_TMP/resumed:v1"
+expect_eq "manifest digest" "$(skopeo inspect --raw "oci:$BIG:v1" | sha256sum)" \
+  "$(skopeo inspect --raw "oci:$T_TMP/resumed:v1" | sha256sum)"
+expect_eq "layer bytes" "$(sha256sum <"$BIG/blobs/sha256/${BIG_LAYER#sha256:}")" \
+  "$(sha256sum <"$T_TMP/resumed/blobs/sha256/${BIG_LAYER#sha256:}")"
+expect_ok ctrgit fsck
+t_end
+
+t_begin "registry-killed-for-good-is-one-clear-error"
+export CTRGIT_REPO=$T_TMP/dead
+expect_ok ctrgit init
+# the registry runs again, restarted by the last test, at $RS
+registry_proxy "$RS" $((4 << 20))
+start=$SECONDS
+timeout 120 "$CTRGIT" pull "$PROXY_ADDR/test/big:v1" >/dev/null 2>"$T_TMP/dead.err" &
+pull=$!
+wait_sent "$PROXY_LOG" "$blob_path" $((2 << 20)) || t_fail_msg "the layer never started"
+registry_kill resume
+wait $pull
+rc=$?
+expect_eq "exit code" 1 "$rc"
+expect_eq "error lines" 1 "$(wc -l <"$T_TMP/dead.err")"
+grep -qE "blob $BIG_LAYER: .*gave up after [0-9]+ tries, [0-9]+ of [0-9]+ bytes received" "$T_TMP/dead.err" \
+  || t_fail_msg "message: $(cat "$T_TMP/dead.err")"
+[ $((SECONDS - start)) -le 60 ] || t_fail_msg "gave up after $((SECONDS - start)) s"
+expect_eq "nothing imported" 0 "$(ctrgit images -q | wc -l)"
+expect_ok ctrgit fsck
 t_end
 t_done
