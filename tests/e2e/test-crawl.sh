@@ -164,6 +164,16 @@ kill $cpid; wait $cpid 2>/dev/null
 expect_eq "Seccomp mode of a running crawl" "2" "$mode"
 t_end
 
+t_begin "crawl-frames-match-the-schema"
+crawl_to "$T_TMP/host.json" --host
+out=$(/usr/bin/python3 "$TESTS_DIR/e2e/validate-frames.py" "$ROOT_DIR/docs/frame.schema.json" \
+      "$W" "$R" "$H" "$T_TMP/all.json" "$T_TMP/watch.json" "$T_TMP/host.json" 2>&1) || t_fail_msg "$out"
+# and the check itself can fail: a frame without its uuid is refused
+jq -c 'del(._frame.uuid)' "$W" >"$T_TMP/broken.json"
+/usr/bin/python3 "$TESTS_DIR/e2e/validate-frames.py" "$ROOT_DIR/docs/frame.schema.json" "$T_TMP/broken.json" \
+  >/dev/null 2>&1 && t_fail_msg "a frame without uuid passed"
+t_end
+
 t_begin "crawl-index-then-search"
 crawl_to "$T_TMP/index.out" --emit index
 expect_out "by listening port" "$P-web" bash -c "'$CTRGIT' search --json listening:8080 | jq -r '.hits[].name' | grep -x '$P-web' | sort -u"
