@@ -92,9 +92,15 @@ enter (void)
 static void
 test_not_filtered_before (void)
 {
+  /* Inside a container the runtime's own filter may refuse some of these
+   * already; then there is no "before" to compare with. */
+  if (crawl_sandbox_mode () == 2)
+    {
+      g_test_skip ("already under a seccomp filter (in a container?)");
+      return;
+    }
   if (g_test_subprocess ())
     {
-      g_assert_cmpint (crawl_sandbox_mode (), !=, 2);
       assert_benign_calls (0);
       assert_ordinary_work ();
       return;
