@@ -102,8 +102,12 @@ add_inet (ConnCrawl *c, const char *proto, const ProcInetSock *s)
   json_object_set_new (item, "remote_port", json_integer (s->remote_port));
   json_object_set_new (item, "inode", json_integer ((json_int_t) s->inode));
   json_object_set_new (item, "pid", owner_json (c, s->inode));
-  g_autofree char *key = g_strdup_printf ("%s/%s:%u/%s:%u/%" G_GUINT64_FORMAT, proto, s->local,
-                                          s->local_port, s->remote, s->remote_port, s->inode);
+  /* v6 addresses in brackets, as in URLs, so the port stands apart */
+  gboolean v6 = strchr (s->local, ':') != NULL;
+  g_autofree char *key = g_strdup_printf ("%s/%s%s%s:%u/%s%s%s:%u/%" G_GUINT64_FORMAT, proto,
+                                          v6 ? "[" : "", s->local, v6 ? "]" : "", s->local_port,
+                                          v6 ? "[" : "", s->remote, v6 ? "]" : "", s->remote_port,
+                                          s->inode);
   json_object_set_new (c->items, key, item);
 }
 
