@@ -71,6 +71,11 @@ list_features (GPtrArray *plugins)
   const CrawlFeature *all = crawl_features_builtin (&n);
   for (gsize i = 0; i < n; i++)
     printf ("%-12s %s%s\n", all[i].name, all[i].summary, all[i].by_default ? "" : " (not default)");
+  /* plugin features run only when named: a new .so must not change what
+   * every existing crawl collects */
+  g_auto(GStrv) names = plugins ? crawl_plugins_feature_names (plugins) : NULL;
+  for (char **f = names; f && *f; f++)
+    printf ("%-12s (plugin; run only when named in --features)\n", *f);
 }
 
 /* The targets of one round: the host, the named containers, or all. */
@@ -244,7 +249,7 @@ cmd_crawl (int argc, char **argv, CtrGlobals *g)
         return ctr_fail ("crawl", (g_set_error (&error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
                                                 "--emit index needs a store (run `ctrgit init`)"),
                                    error));
-      CrawlEmitter *em = crawl_emitter_new (*e, format, store, &error);
+      CrawlEmitter *em = crawl_emitter_new_with_plugins (*e, format, store, plugins, &error);
       if (!em)
         return ctr_fail ("crawl", error);
       g_ptr_array_add (emitters, em);
