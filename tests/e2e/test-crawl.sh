@@ -164,6 +164,14 @@ kill $cpid; wait $cpid 2>/dev/null
 expect_eq "Seccomp mode of a running crawl" "2" "$mode"
 t_end
 
+t_begin "crawl-plugin-feature-and-emitter"
+PD=$(dirname "$CTRGIT")/plugins
+crawl_to "$T_TMP/plugin.json" --plugin-dir "$PD" --features env-files --emit "count:$T_TMP/count.txt" --emit stdout $P-web
+expect_eq "plugin feature in the frame" '["env-files"]' "$(jq -c '._frame.features' "$T_TMP/plugin.json")"
+expect_eq "count emitter saw one frame" "1" "$(wc -l <"$T_TMP/count.txt")"
+ctrgit crawl --plugin-dir "$PD" --list-features | grep -q '^env-files ' || t_fail_msg "plugin feature not listed"
+t_end
+
 t_begin "crawl-frames-match-the-schema"
 crawl_to "$T_TMP/host.json" --host
 out=$(/usr/bin/python3 "$TESTS_DIR/e2e/validate-frames.py" "$ROOT_DIR/docs/frame.schema.json" \
