@@ -66,6 +66,26 @@ fake_container (void)
   return t;
 }
 
+/* A container whose root is tmp/r, opened as discovery opens /proc/PID/root. */
+static CrawlTarget *
+fake_rooted (void)
+{
+  CrawlTarget *t = fake_container ();
+  g_autofree char *root = g_build_filename (tmp, "r", NULL);
+  t->root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  g_assert_cmpint (t->root_fd, >=, 0);
+  return t;
+}
+
+static gboolean
+need_root (void)
+{
+  if (geteuid () == 0)
+    return TRUE;
+  g_test_skip ("needs root: mknod of 0/0 whiteouts, trusted.* xattrs");
+  return FALSE;
+}
+
 static void
 setup (void)
 {
@@ -86,11 +106,8 @@ teardown (void)
 static void
 test_drift_exact (void)
 {
-  if (geteuid () != 0)
-    {
-      g_test_skip ("needs root: mknod and trusted xattrs");
-      return;
-    }
+  if (!need_root ())
+    return;
   setup ();
   /* the image: bottom layer, then top */
   put ("l2/etc/gone-below", "x\n", 0644);
@@ -213,11 +230,8 @@ test_drift_exact (void)
 static void
 test_lower_stack (void)
 {
-  if (geteuid () != 0)
-    {
-      g_test_skip ("needs root: mknod");
-      return;
-    }
+  if (!need_root ())
+    return;
   setup ();
   put ("b/etc/a", "bottom\n", 0644);
   put ("b/etc/b", "bottom\n", 0644);
@@ -263,9 +277,7 @@ test_full_walk (void)
   link_ ("r/etc/escape", "/../../../../../etc");
   dir ("r/empty", 0700);
   put ("proc/42/mountinfo", "", 0644);
-  g_autoptr(CrawlTarget) t = fake_container ();
-  g_autofree char *root = g_build_filename (tmp, "r", NULL);
-  t->root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  g_autoptr(CrawlTarget) t = fake_rooted ();
   CrawlContext ctx = { .files = CRAWL_FILES_FULL };
   g_autoptr(json_t) items = json_object ();
   g_assert_true (crawl_feature_file (&ctx, t, items, NULL));
@@ -292,9 +304,7 @@ test_hostile_symlink (void)
   put ("r/etc/shadow", "not the host\n", 0600);
   link_ ("r/etc/os-release", "/../../../etc/shadow");
   link_ ("r/etc/passwd", "../../../../../../../etc/passwd");
-  g_autoptr(CrawlTarget) t = fake_container ();
-  g_autofree char *root = g_build_filename (tmp, "r", NULL);
-  t->root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  g_autoptr(CrawlTarget) t = fake_rooted ();
   g_autofree char *text = NULL;
   g_assert_true (crawl_root_read (t, "/etc/os-release", 1024, &text, NULL, NULL));
   g_assert_cmpstr (text, ==, "not the host\n");
@@ -318,9 +328,7 @@ test_config_passwd (void)
        "www:x:33:33:www:/var/www:/usr/sbin/nologin\n", 0644);
   g_autofree char *big = g_strnfill (CRAWL_CONFIG_FILE_MAX + 1, 'x');
   put ("r/etc/hosts", big, 0644);
-  g_autoptr(CrawlTarget) t = fake_container ();
-  g_autofree char *root = g_build_filename (tmp, "r", NULL);
-  t->root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  g_autoptr(CrawlTarget) t = fake_rooted ();
   CrawlContext ctx = { 0 };
   g_autoptr(json_t) items = json_object ();
   g_assert_true (crawl_feature_config (&ctx, t, items, NULL));
@@ -427,9 +435,7 @@ test_corrupt_dpkg (void)
   g_autofree char *d = g_path_get_dirname (p);
   g_assert_cmpint (g_mkdir_with_parents (d, 0755), ==, 0);
   g_assert_true (g_file_set_contents (p, "\x7f" "ELF\0\0\1\2garbage", 14, NULL));
-  g_autoptr(CrawlTarget) t = fake_container ();
-  g_autofree char *root = g_build_filename (tmp, "r", NULL);
-  t->root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  g_autoptr(CrawlTarget) t = fake_rooted ();
   CrawlContext ctx = { 0 };
   g_autoptr(json_t) items = json_object ();
   g_autoptr(GError) error = NULL;
