@@ -9,6 +9,7 @@
  * missing stays unknown (NULL) rather than failing discovery.
  */
 #include "crawler/crawler.h"
+#include "crawler/procfs.h"
 #include "oci/oci.h"
 
 #include <dirent.h>
@@ -164,29 +165,6 @@ crawl_cgroup_parse (const char *text, char **out_id, char **out_runtime, char **
 
 /* --- mountinfo ------------------------------------------------------------ */
 
-/* mountinfo escapes space, tab, newline, backslash (and overlay's option
- * values also ',' ':' '=') as \NNN octal. */
-static char *
-unescape_octal (const char *s, gssize len)
-{
-  if (len < 0)
-    len = strlen (s);
-  GString *out = g_string_sized_new (len);
-  for (gssize i = 0; i < len; i++)
-    {
-      if (s[i] == '\\' && i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3'
-          && s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7')
-        {
-          g_string_append_c (out, (char) (((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3)
-                                          | (s[i + 3] - '0')));
-          i += 3;
-          continue;
-        }
-      g_string_append_c (out, s[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
 gboolean
 crawl_mountinfo_overlay (const char *text, char **out_upper, char ***out_lowers, char **out_work)
 {
@@ -201,7 +179,7 @@ crawl_mountinfo_overlay (const char *text, char **out_upper, char ***out_lowers,
       guint n = g_strv_length (f);
       if (n < 10)
         continue;
-      g_autofree char *mnt = unescape_octal (f[4], -1);
+      g_autofree char *mnt = procfs_mount_unescape (f[4]);
       if (!g_str_equal (mnt, "/"))
         continue;
       guint dash = 6;
@@ -228,12 +206,12 @@ crawl_mountinfo_overlay (const char *text, char **out_upper, char ***out_lowers,
           if (g_str_equal (key, "upperdir"))
             {
               g_free (upper);
-              upper = unescape_octal (eq + 1, -1);
+              upper = procfs_mount_unescape (eq + 1);
             }
           else if (g_str_equal (key, "workdir"))
             {
               g_free (work);
-              work = unescape_octal (eq + 1, -1);
+              work = procfs_mount_unescape (eq + 1);
             }
           else if (g_str_equal (key, "lowerdir") || g_str_equal (key, "lowerdir+"))
             {
@@ -241,7 +219,7 @@ crawl_mountinfo_overlay (const char *text, char **out_upper, char ***out_lowers,
               g_auto(GStrv) dirs = g_strsplit (eq + 1, ":", -1);
               for (char **d = dirs; *d; d++)
                 if (**d)
-                  g_ptr_array_add (lowers, unescape_octal (*d, -1));
+                  g_ptr_array_add (lowers, procfs_mount_unescape (*d));
             }
         }
     }
