@@ -8,7 +8,8 @@
  *            put there (then "runtime" is true). So drift is exactly the
  *            items whose change is not null.
  *   type     "file", "dir", "symlink", "fifo", "socket", "char", "block"
- *   mode     permission bits as an octal string ("0644"); uid, gid; size
+ *   mode     permission bits as an octal string ("0644", "01777"); uid,
+ *            gid; size (regular files and symlinks, else 0)
  *   mtime    RFC 3339 UTC, null for deleted items and image-index items
  *   sha256   of added and changed regular files (and, in full mode without
  *            the store, of every regular file); null when not hashed
@@ -112,7 +113,9 @@ item_new (json_t *path, const char *change, guint32 mode, guint32 uid, guint32 g
   json_object_set (o, "path", path);
   json_object_set_new (o, "change", change ? json_string (change) : json_null ());
   json_object_set_new (o, "type", json_string (type_name (mode)));
-  g_autofree char *m = g_strdup_printf ("%04o", mode & 07777);
+  /* C's octal form: "0644", and "01777" or "04755" with the sticky,
+   * setuid or setgid bits, always one leading zero. */
+  g_autofree char *m = g_strdup_printf ("0%03o", mode & 07777);
   json_object_set_new (o, "mode", json_string (m));
   json_object_set_new (o, "uid", json_integer (uid));
   json_object_set_new (o, "gid", json_integer (gid));
