@@ -58,12 +58,30 @@ gboolean oci_registry_check_login (OciRegistry *r, GError **error);
 gboolean oci_auth_store (const char *auth_file, const char *domain, const char *user,
                          const char *password, char **out_path, GError **error);
 
-/* Push: is the blob there (HEAD)?; upload one (POST, then PUT with the
- * digest, from a file); PUT a manifest under a tag or digest. */
+/* Push: is the blob there (HEAD)?; upload one; PUT a manifest under a tag
+ * or digest. */
 gboolean oci_registry_blob_exists (OciRegistry *r, const char *repo, const char *digest,
                                    gboolean *out, GError **error);
+
+/* Blobs up to this size go in one PUT; larger ones in PATCHes of this size
+ * (or the registry's OCI-Chunk-Min-Length, if larger): a failed chunk costs
+ * at most this much again, and proxies that cap request bodies let them by. */
+#define OCI_REGISTRY_CHUNK_SIZE (8 * 1024 * 1024)
+
+typedef enum {
+  OCI_BLOB_MOUNTED,            /* from another repository of the registry: no bytes sent */
+  OCI_BLOB_UPLOADED,           /* POST, then PUT with the bytes */
+  OCI_BLOB_UPLOADED_CHUNKED,   /* POST, PATCH per chunk, PUT */
+} OciBlobPut;
+
+/* Uploads size bytes of fd (from offset 0) as digest. First, for each of
+ * mount_from (NULL-terminated repositories of this registry thought to hold
+ * the blob; up to three tried), a cross-repository mount: POST
+ * ?mount=DIGEST&from=REPO; 201 means done. A registry that answers 202
+ * instead opened an upload session, which the upload then uses. */
 gboolean oci_registry_put_blob (OciRegistry *r, const char *repo, const char *digest, int fd,
-                                guint64 size, GError **error);
+                                guint64 size, const char *const *mount_from, OciBlobPut *out_how,
+                                GError **error);
 gboolean oci_registry_put_manifest (OciRegistry *r, const char *repo, const char *tag,
                                     GBytes *manifest, const char *media_type, GError **error);
 

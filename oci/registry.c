@@ -20,6 +20,11 @@
 #define FETCH_BLOB_TRIES 6
 #define BACKOFF_MS 250
 #define BACKOFF_MAX_MS 4000
+/* Push: repositories to try a cross-repository mount from, per blob; and
+ * how often a chunked upload asks the session where it stands after a
+ * failed PATCH before giving up. */
+#define UPLOAD_MOUNT_TRIES 3
+#define UPLOAD_RESYNCS 3
 #define TOKEN_MAX (1024 * 1024)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURL, curl_easy_cleanup)
@@ -46,16 +51,19 @@ typedef struct {
   gboolean overflow;
   long status;
   char *www_authenticate, *content_type, *docker_digest, *link, *location;
+  char *range;           /* an upload's progress: "0-N" */
+  char *chunk_min;       /* OCI-Chunk-Min-Length */
 } Resp;
 
 /* What a request sends besides GET's nothing. */
 typedef struct {
-  const char *method;       /* "HEAD", "POST", "PUT" */
+  const char *method;       /* "HEAD", "POST", "PUT", "PATCH" */
   const char *content_type;
-  int fd;                   /* body from a file (from offset 0) ... */
-  guint64 size;
+  int fd;                   /* body from a file (size bytes from offset) ... */
+  guint64 offset, size;
   GBytes *bytes;            /* ... or from memory; neither: empty */
-  guint64 sent;             /* read position in fd */
+  const char *header;       /* one more header line, or NULL */
+  guint64 sent;             /* bytes of the body read so far */
 } Req;
 
 static void
@@ -68,6 +76,8 @@ resp_clear (Resp *r)
   g_free (r->docker_digest);
   g_free (r->link);
   g_free (r->location);
+  g_free (r->range);
+  g_free (r->chunk_min);
   memset (r, 0, sizeof *r);
   r->fd = -1;
 }
@@ -271,7 +281,9 @@ on_header (char *data, size_t size, size_t n, void *user)
                  : g_ascii_strcasecmp (line, "Content-Type") == 0 ? &r->content_type
                  : g_ascii_strcasecmp (line, "Docker-Content-Digest") == 0 ? &r->docker_digest
                  : g_ascii_strcasecmp (line, "Link") == 0 ? &r->link
-                 : g_ascii_strcasecmp (line, "Location") == 0 ? &r->location : NULL;
+                 : g_ascii_strcasecmp (line, "Location") == 0 ? &r->location
+                 : g_ascii_strcasecmp (line, "Range") == 0 ? &r->range
+                 : g_ascii_strcasecmp (line, "OCI-Chunk-Min-Length") == 0 ? &r->chunk_min : NULL;
   if (field)
     {
       g_free (*field);
@@ -354,7 +366,8 @@ static size_t
 on_upload (char *buf, size_t size, size_t n, void *user)
 {
   Req *q = user;
-  gssize got = pread (q->fd, buf, size * n, q->sent);
+  gsize want = MIN (size * n, q->size - q->sent);
+  gssize got = want ? pread (q->fd, buf, want, q->offset + q->sent) : 0;
   if (got < 0)
     return CURL_READFUNC_ABORT;
   q->sent += got;
@@ -373,6 +386,8 @@ perform (OciRegistry *r, const char *url, const char *accept, const char *author
   g_autofree char *ct = req && req->content_type ? g_strdup_printf ("Content-Type: %s", req->content_type) : NULL;
   if (ct)
     h = curl_slist_append (h, ct);
+  if (req && req->header)
+    h = curl_slist_append (h, req->header);
   g_autoptr(CURL) c = easy_new (r, url, h, resp);
   if (resume_from)
     curl_easy_setopt (c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) resume_from);
@@ -988,37 +1003,191 @@ oci_registry_blob_exists (OciRegistry *r, const char *repo, const char *digest, 
   return ok;
 }
 
-/* A monolithic upload: POST for a session, PUT the bytes with the digest. */
-gboolean
-oci_registry_put_blob (OciRegistry *r, const char *repo, const char *digest, int fd, guint64 size,
-                       GError **error)
+/* Location, which the registry may give relative to itself, made whole. */
+static char *
+session_url (OciRegistry *r, const char *location, GError **error)
 {
-  g_autofree char *scope = push_scope (repo);
-  g_autofree char *path = g_strdup_printf ("/v2/%s/blobs/uploads/", repo);
-  Req post = { .method = "POST", .fd = -1 };
-  Resp resp = { .fd = -1, .max = 65536 };
-  if (!request (r, path, scope, NULL, &post, &resp, error))
-    return resp_clear (&resp), FALSE;
-  if (resp.status != 202 || !resp.location)
-    {
-      gboolean ok = http_error (r, "blob upload", &resp, error);
-      resp_clear (&resp);
-      return ok;
-    }
+  if (strstr (location, "://"))
+    return g_strdup (location);
   g_autofree char *base = NULL;
   if (!base_url (r, &base, error))
+    return NULL;
+  return g_strconcat (base, location, NULL);
+}
+
+/* The end of "0-N" (or "bytes=0-N"): the bytes the session holds; -1 if none. */
+static gint64
+range_end (const char *range)
+{
+  const char *dash = range ? strchr (range, '-') : NULL;
+  return dash ? g_ascii_strtoll (dash + 1, NULL, 10) : -1;
+}
+
+/* POST /v2/REPO/blobs/uploads/: a session (*out_session), or with from, a
+ * mount from that repository (*out_session NULL: mounted). A refused mount
+ * is not an error: *out_session is NULL and *out_refused TRUE. */
+static gboolean
+upload_open (OciRegistry *r, const char *repo, const char *digest, const char *from,
+             char **out_session, guint64 *out_chunk_min, gboolean *out_refused, GError **error)
+{
+  g_autofree char *path = NULL, *scope = NULL;
+  if (from)
+    {
+      g_autofree char *f = g_uri_escape_string (from, "/", FALSE);
+      path = g_strdup_printf ("/v2/%s/blobs/uploads/?mount=%s&from=%s", repo, digest, f);
+      /* the token must also let us read the repository mounted from */
+      scope = g_strdup_printf ("repository:%s:pull,push repository:%s:pull", repo, from);
+    }
+  else
+    {
+      path = g_strdup_printf ("/v2/%s/blobs/uploads/", repo);
+      scope = push_scope (repo);
+    }
+  Req post = { .method = "POST", .fd = -1 };
+  Resp resp = { .fd = -1, .max = 65536 };
+  *out_session = NULL;
+  *out_refused = FALSE;
+  if (!request (r, path, scope, NULL, &post, &resp, error))
     return resp_clear (&resp), FALSE;
-  g_autofree char *loc = strstr (resp.location, "://") ? g_strdup (resp.location)
-                                                       : g_strconcat (base, resp.location, NULL);
-  g_autofree char *put_url = g_strdup_printf ("%s%cdigest=%s", loc, strchr (loc, '?') ? '&' : '?', digest);
+  gboolean ok = TRUE;
+  if (from && resp.status == 201)
+    ;
+  else if (resp.status == 202 && resp.location)
+    {
+      *out_session = session_url (r, resp.location, error);
+      ok = *out_session != NULL;
+      if (resp.chunk_min)
+        *out_chunk_min = g_ascii_strtoull (resp.chunk_min, NULL, 10);
+    }
+  else if (from && resp.status != 500)
+    *out_refused = TRUE;   /* no access to from, or no such repository */
+  else
+    ok = http_error (r, "blob upload", &resp, error);
   resp_clear (&resp);
-  resp.max = 65536;
-  Req put = { .method = "PUT", .content_type = "application/octet-stream", .fd = fd, .size = size };
-  if (!request (r, put_url, scope, NULL, &put, &resp, error))
+  return ok;
+}
+
+/* PUT SESSION?digest=D, with size bytes of fd from offset (0: none). */
+static gboolean
+upload_finish (OciRegistry *r, const char *repo, const char *session, const char *digest, int fd,
+               guint64 offset, guint64 size, GError **error)
+{
+  g_autofree char *scope = push_scope (repo);
+  g_autofree char *url = g_strdup_printf ("%s%cdigest=%s", session, strchr (session, '?') ? '&' : '?',
+                                          digest);
+  Req put = { .method = "PUT", .content_type = "application/octet-stream", .fd = fd,
+              .offset = offset, .size = size };
+  if (size == 0)
+    put.fd = -1;
+  Resp resp = { .fd = -1, .max = 65536 };
+  if (!request (r, url, scope, NULL, &put, &resp, error))
     return resp_clear (&resp), FALSE;
   gboolean ok = resp.status == 201 || http_error (r, digest, &resp, error);
   resp_clear (&resp);
   return ok;
+}
+
+/* PATCHes fd's bytes into the session, chunk bytes at a time, each with its
+ * Content-Range; *session follows the Location of every answer. After a
+ * failed chunk, the session's Range (GET) says where to go on from. */
+static gboolean
+upload_chunks (OciRegistry *r, const char *repo, char **session, const char *digest, int fd,
+               guint64 size, guint64 chunk, GError **error)
+{
+  g_autofree char *scope = push_scope (repo);
+  guint64 off = 0;
+  guint resyncs = 0;
+  while (off < size)
+    {
+      guint64 len = MIN (chunk, size - off);
+      g_autofree char *cr = g_strdup_printf ("Content-Range: %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT,
+                                             off, off + len - 1);
+      Req patch = { .method = "PATCH", .content_type = "application/octet-stream", .fd = fd,
+                    .offset = off, .size = len, .header = cr };
+      Resp resp = { .fd = -1, .max = 65536 };
+      g_autoptr(GError) local = NULL;
+      gboolean sent = request (r, *session, scope, NULL, &patch, &resp, &local)
+                      && resp.status == 202 && resp.location;
+      if (!sent && resyncs++ < UPLOAD_RESYNCS)
+        {
+          /* Where does the session stand? 204 with the Range it holds. */
+          resp_clear (&resp);
+          resp.fd = -1, resp.max = 65536;
+          g_clear_error (&local);
+          if (get (r, *session, scope, NULL, &resp, &local) && resp.status == 204)
+            {
+              gint64 end = range_end (resp.range);
+              if (end + 1 <= (gint64) size)
+                off = end + 1;
+              if (resp.location)
+                {
+                  g_free (*session);
+                  if (!(*session = session_url (r, resp.location, error)))
+                    return resp_clear (&resp), FALSE;
+                }
+              resp_clear (&resp);
+              continue;
+            }
+        }
+      if (!sent)
+        {
+          if (local)
+            g_propagate_prefixed_error (error, g_steal_pointer (&local), "blob %s: ", digest);
+          else
+            http_error (r, digest, &resp, error);
+          resp_clear (&resp);
+          return FALSE;
+        }
+      /* the registry's Range is the truth about what it holds */
+      gint64 end = range_end (resp.range);
+      off = end >= 0 && end + 1 <= (gint64) size ? (guint64) end + 1 : off + len;
+      g_free (*session);
+      *session = session_url (r, resp.location, error);
+      resp_clear (&resp);
+      if (!*session)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+oci_registry_put_blob (OciRegistry *r, const char *repo, const char *digest, int fd, guint64 size,
+                       const char *const *mount_from, OciBlobPut *out_how, GError **error)
+{
+  g_autofree char *session = NULL;
+  guint64 chunk_min = 0;
+  guint tried = 0;
+  for (guint i = 0; mount_from && mount_from[i] && tried < UPLOAD_MOUNT_TRIES; i++)
+    {
+      if (g_str_equal (mount_from[i], repo))
+        continue;
+      tried++;
+      gboolean refused;
+      if (!upload_open (r, repo, digest, mount_from[i], &session, &chunk_min, &refused, error))
+        return FALSE;
+      if (!session && !refused)
+        {
+          if (out_how)
+            *out_how = OCI_BLOB_MOUNTED;
+          return TRUE;
+        }
+      /* 202: the registry did not mount, and opened a session to upload into */
+      if (session)
+        break;
+    }
+  gboolean refused;
+  if (!session && !upload_open (r, repo, digest, NULL, &session, &chunk_min, &refused, error))
+    return FALSE;
+  if (size <= OCI_REGISTRY_CHUNK_SIZE)
+    {
+      if (out_how)
+        *out_how = OCI_BLOB_UPLOADED;
+      return upload_finish (r, repo, session, digest, fd, 0, size, error);
+    }
+  if (out_how)
+    *out_how = OCI_BLOB_UPLOADED_CHUNKED;
+  return upload_chunks (r, repo, &session, digest, fd, size, MAX (OCI_REGISTRY_CHUNK_SIZE, chunk_min), error)
+         && upload_finish (r, repo, session, digest, -1, 0, 0, error);
 }
 
 gboolean

@@ -46,8 +46,12 @@ print(layer["digest"])
 PY
 }
 
+BIG=$T_TMP/big
+BIG_LAYER=$(make_big_image "$BIG" 24)
+
 registry_start open
 R=$REG_ADDR
+OPEN_LOG=$REG_DIR/registry.log   # its access log: what clients sent
 registry_seed "$R" "oci:$BB:v1" test/busybox:v1
 registry_seed "$R" "oci:$BB:v2" test/busybox:v2
 registry_seed "$R" "oci:$BB:v1" test/app:latest
@@ -152,6 +156,51 @@ expect_eq "rebuilt layers keep the config" "$(skopeo_config_digest "oci:$BB:v2")
   "$(skopeo inspect --raw --tls-verify=false "docker://$R/pushed/bb:rebuilt" | python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["digest"])')"
 t_end
 
+# reqs METHOD PATH-PREFIX [STATUS]: how many such requests the open registry logged
+reqs() { grep -cE "\"$1 $2[^ ]* HTTP/1.1\" ${3:-[0-9]+} " "$OPEN_LOG"; }
+# expect_big_at ADDR/REPO:TAG: the registry holds $BIG:v1 there, byte for byte
+# (skopeo reads the manifest and copies the layer out)
+expect_big_at() {
+  local d
+  d=$(mktemp -d "$T_TMP/copy.XXXXXX")
+  expect_eq "manifest digest" "$(skopeo inspect --raw "oci:$BIG:v1" | sha256sum)" \
+    "$(skopeo inspect --raw --tls-verify=false "docker://$1" | sha256sum)"
+  expect_ok skopeo copy -q --src-tls-verify=false "docker://$1" "oci:$d:v1"
+  expect_eq "layer bytes" "$(sha256sum <"$BIG/blobs/sha256/${BIG_LAYER#sha256:}")" \
+    "$(sha256sum <"$d/blobs/sha256/${BIG_LAYER#sha256:}")"
+}
+
+t_begin "push-sends-a-large-blob-in-chunks-digest-identical"
+export CTRGIT_REPO=$T_TMP/pushbig
+expect_ok ctrgit init
+expect_ok ctrgit import "oci:$BIG:v1" local/big:v1
+out=$(ctrgit push local/big:v1 "$R/chunked/big:v1" 2>&1)
+grep -q "(2 blobs uploaded)" <<<"$out" || t_fail_msg "$out"
+size=$(stat -c %s "$BIG/blobs/sha256/${BIG_LAYER#sha256:}")
+chunk=$((8 << 20))
+expect_eq "PATCHes of the layer (one per 8 MiB)" $(((size + chunk - 1) / chunk)) "$(reqs PATCH /v2/chunked/big/blobs/uploads/ 202)"
+# the config is small: one PUT with its bytes; the layer: one PUT that closes its session
+expect_eq "PUTs that finish an upload" 2 "$(reqs PUT /v2/chunked/big/blobs/uploads/ 201)"
+expect_big_at "$R/chunked/big:v1"
+t_end
+
+t_begin "push-to-a-second-repository-mounts-instead-of-uploading"
+out=$(ctrgit push local/big:v1 "$R/second/big:v1" 2>&1)
+grep -q "(0 blobs uploaded)" <<<"$out" || t_fail_msg "$out"
+expect_eq "mounts from the first repository" 2 "$(reqs POST "/v2/second/big/blobs/uploads/\\?mount=sha256:[0-9a-f]{64}&from=chunked/big" 201)"
+expect_eq "uploads" 0 "$(reqs '(PATCH|PUT)' /v2/second/big/blobs/uploads/)"
+expect_big_at "$R/second/big:v1"
+t_end
+
+t_begin "push-of-a-pulled-image-mounts-from-the-repository-it-came-from"
+expect_ok ctrgit pull "$R/test/busybox:v2"
+out=$(ctrgit push "$R/test/busybox:v2" "$R/frompull/busybox:v2" 2>&1)
+grep -q "(0 blobs uploaded)" <<<"$out" || t_fail_msg "$out"
+expect_eq "mounts" 3 "$(reqs POST "/v2/frompull/busybox/blobs/uploads/\\?mount=sha256:[0-9a-f]{64}&from=test/busybox" 201)"
+expect_eq "manifest digest" "$(skopeo inspect --raw --tls-verify=false "docker://$R/test/busybox:v2" | sha256sum)" \
+  "$(skopeo inspect --raw --tls-verify=false "docker://$R/frompull/busybox:v2" | sha256sum)"
+t_end
+
 t_begin "htpasswd-over-tls-with-a-test-ca"
 export CTRGIT_REPO=$T_TMP/auth
 expect_ok ctrgit init
@@ -189,6 +238,9 @@ expect_ok ctrgit pull "$K/public/busybox:v1"
 expect_fail 1 "refused anonymous access|HTTP 401" ctrgit pull "$K/private/busybox:v1"
 expect_ok ctrgit pull --creds ctrgit:s3cret "$K/private/busybox:v1"
 expect_fail 1 "refused these credentials|HTTP 401" ctrgit pull --creds ctrgit:wrong "$K/private/busybox:v1"
+# a mount needs a token for two scopes: push here, pull where it comes from
+out=$(ctrgit push --creds ctrgit:s3cret "$K/private/busybox:v1" "$K/private/copy:v1" 2>&1)
+grep -q "(0 blobs uploaded)" <<<"$out" || t_fail_msg "push with a mount under token auth: $out"
 t_end
 
 t_begin "dead-registry-is-a-clear-error"
@@ -199,8 +251,6 @@ t_end
 # The big layer goes through a relay at 4 MiB/s (requests with a Range at
 # full speed); the registry is killed with SIGKILL once 2 MiB of the layer
 # have passed, and started again on the same port and storage.
-BIG=$T_TMP/big
-BIG_LAYER=$(make_big_image "$BIG" 24)
 registry_start resume
 RS=$REG_ADDR
 registry_seed "$RS" "oci:$BIG:v1" test/big:v1
