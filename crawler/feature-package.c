@@ -21,16 +21,6 @@
 
 #define FEATURE "package"
 
-/* Where each format keeps its database, as store/packages.c looks. */
-static const struct {
-  const char *format;
-  const char *path;
-} databases[] = {
-  { "dpkg", "/var/lib/dpkg/status" },
-  { "apk", "/lib/apk/db/installed" },
-  { "rpm", "/var/lib/rpm/rpmdb.sqlite" },
-  { "rpm", "/usr/lib/sysimage/rpm/rpmdb.sqlite" },
-};
 
 /* --- version order --------------------------------------------------------- */
 
@@ -340,7 +330,7 @@ parse_db_fd (const char *format, int fd, GHashTable *into, GError **error)
  * else the lowerdir stack. NULL (with the reason recorded) if not known;
  * an empty table if the image had no database. */
 static GHashTable *
-image_packages (CrawlContext *ctx, CrawlTarget *t, guint db)
+image_packages (CrawlContext *ctx, CrawlTarget *t, const StorePackageDb *db)
 {
   g_autoptr(GError) error = NULL;
   if (ctx->store && t->store_commit)
@@ -362,7 +352,7 @@ image_packages (CrawlContext *ctx, CrawlTarget *t, guint db)
       crawl_target_skip (t, FEATURE, "image", error->message);
       return NULL;
     }
-  const char *path = databases[db].path;
+  const char *path = db->path;
   g_autoptr(GHashTable) pkgs = packages_new ();
   struct stat st;
   guint layer;
@@ -371,7 +361,7 @@ image_packages (CrawlContext *ctx, CrawlTarget *t, guint db)
   int fd = crawl_lower_open_at (lower, layer, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
   if (fd < 0)
     oci_throw_errno (&error, "open");
-  gboolean ok = fd >= 0 && parse_db_fd (databases[db].format, fd, pkgs, &error);
+  gboolean ok = fd >= 0 && parse_db_fd (db->format, fd, pkgs, &error);
   if (fd >= 0)
     close (fd);
   if (!ok)
@@ -386,7 +376,9 @@ image_packages (CrawlContext *ctx, CrawlTarget *t, guint db)
 gboolean
 crawl_feature_package (CrawlContext *ctx, CrawlTarget *t, json_t *items, GError **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (databases); i++)
+  gsize n_databases;
+  const StorePackageDb *databases = store_package_databases (&n_databases);
+  for (gsize i = 0; i < n_databases; i++)
     {
       g_autoptr(GError) local = NULL;
       int fd = crawl_root_open (t, databases[i].path, O_RDONLY | O_NONBLOCK | O_NOCTTY, &local);
@@ -405,7 +397,7 @@ crawl_feature_package (CrawlContext *ctx, CrawlTarget *t, json_t *items, GError 
           crawl_target_skip (t, FEATURE, databases[i].path, local->message);
           return TRUE;
         }
-      g_autoptr(GHashTable) image = t->kind == CRAWL_TARGET_CONTAINER ? image_packages (ctx, t, i)
+      g_autoptr(GHashTable) image = t->kind == CRAWL_TARGET_CONTAINER ? image_packages (ctx, t, &databases[i])
                                                                       : NULL;
       crawl_package_items (databases[i].format, now, image, items);
       return TRUE;

@@ -192,16 +192,19 @@ store_packages_parse_rpm_sqlite (const char *path, GHashTable *into, GError **er
   return ok;
 }
 
-/* Where each format keeps its database, first match wins. */
-static const struct {
-  const char *format;
-  const char *path;
-} databases[] = {
+static const StorePackageDb databases[] = {
   { "dpkg", "/var/lib/dpkg/status" },
   { "apk", "/lib/apk/db/installed" },
   { "rpm", "/var/lib/rpm/rpmdb.sqlite" },
   { "rpm", "/usr/lib/sysimage/rpm/rpmdb.sqlite" },
 };
+
+const StorePackageDb *
+store_package_databases (gsize *n)
+{
+  *n = G_N_ELEMENTS (databases);
+  return databases;
+}
 
 /* Older rpm databases (Berkeley DB, ndb): present, but not read. */
 static const char *unknown_databases[] = {

@@ -284,6 +284,13 @@ typedef struct {
   char *name, *version, *arch;
 } StorePackage;
 void store_package_free (StorePackage *p);
+/* Where each format keeps its database, first match wins (also what the
+ * crawler reads inside running containers). */
+typedef struct {
+  const char *format;   /* "dpkg", "apk", "rpm" */
+  const char *path;
+} StorePackageDb;
+const StorePackageDb *store_package_databases (gsize *n);
 /* format: "dpkg", "apk" or "rpm"; out: "name:arch" -> StorePackage*.
  * STORE_ERROR_NOT_FOUND if the image has no database, INVALID if it has
  * one ctrgit does not read. */
