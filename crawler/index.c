@@ -406,17 +406,24 @@ index_frame_rows (CrawlIndex *idx, sqlite3_int64 frame, json_t *state, GError **
 static gboolean
 index_retire (CrawlIndex *idx, sqlite3_int64 frame, GError **error)
 {
-  g_autoptr(sqlite3_stmt) a = index_prepare (idx, "UPDATE frames SET latest = 0 WHERE id = ?1", error);
-  g_autoptr(sqlite3_stmt) b = a ? index_prepare (idx, "DELETE FROM facets WHERE frame = ?1", error) : NULL;
-  g_autoptr(sqlite3_stmt) c = b ? index_prepare (idx, "DELETE FROM items WHERE rowid BETWEEN ?2 AND ?3", error) : NULL;
-  if (!c)
-    return FALSE;
-  sqlite3_bind_int64 (a, 1, frame);
-  sqlite3_bind_int64 (b, 1, frame);
-  sqlite3_bind_int64 (c, 2, frame << INDEX_ROWID_SHIFT);
-  sqlite3_bind_int64 (c, 3, (frame << INDEX_ROWID_SHIFT) | INDEX_ITEMS_PER_FRAME_MAX);
-  return index_step_done (idx, a, error) && index_step_done (idx, b, error)
-         && index_step_done (idx, c, error);
+  static const char *const sql[] = {
+    "UPDATE frames SET latest = 0 WHERE id = ?1",
+    "DELETE FROM facets WHERE frame = ?1",
+    "DELETE FROM items WHERE rowid BETWEEN ?2 AND ?3",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (sql); i++)
+    {
+      g_autoptr(sqlite3_stmt) st = index_prepare (idx, sql[i], error);
+      if (!st)
+        return FALSE;
+      /* a statement without ?2 or ?3 answers SQLITE_RANGE to those binds, harmlessly */
+      sqlite3_bind_int64 (st, 1, frame);
+      sqlite3_bind_int64 (st, 2, frame << INDEX_ROWID_SHIFT);
+      sqlite3_bind_int64 (st, 3, (frame << INDEX_ROWID_SHIFT) | INDEX_ITEMS_PER_FRAME_MAX);
+      if (!index_step_done (idx, st, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
