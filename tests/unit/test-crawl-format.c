@@ -1,8 +1,10 @@
 /* Output formats: each format of a fixture frame, byte for byte. The
  * crawler-csv lines were checked against Python's json.dumps, which is what
- * the older agentless system crawler wrote them with. */
+ * the older agentless system crawler wrote them with. Also the emitters
+ * that write formatted frames, where no receiver is needed. */
 #include "crawler/crawler.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 static const char fixture[] =
@@ -115,6 +117,74 @@ test_unknown_format (void)
   g_assert_cmpstr (error->message, ==, "unknown format \"xml\": use json, ndjson or crawler-csv");
 }
 
+static void
+test_file_emitter (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ctrgit-emit-XXXXXX", &error);
+  g_autofree char *sub = g_build_filename (dir, "frames", NULL);
+  g_autofree char *spec = g_strconcat ("file:", sub, NULL);
+  g_autoptr(CrawlEmitter) e = crawl_emitter_new (spec, CRAWL_FORMAT_CRAWLER_CSV, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr(json_t) frame = load (fixture);
+  g_assert_true (crawl_emitter_emit (e, frame, &error));
+  g_assert_no_error (error);
+  g_assert_true (crawl_emitter_close (e, &error));
+  const char *name = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
+                     "-20261125T144000.123Z-0f8fad5b.csv";
+  g_autoptr(GDir) d = g_dir_open (sub, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_dir_read_name (d), ==, name);
+  g_assert_null (g_dir_read_name (d));   /* and no temporary file */
+  g_autofree char *path = g_build_filename (sub, name, NULL);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_cmpstr (text, ==, expect_csv);
+  g_unlink (path);
+  g_rmdir (sub);
+  g_rmdir (dir);
+}
+
+/* A receiver that is gone: the queue holds 64 frames, the rest are dropped,
+ * and close() counts every frame not delivered. Port 1 refuses at once. */
+static void
+test_http_queue_is_bounded (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CrawlEmitter) e = crawl_emitter_new ("http://127.0.0.1:1/frames", CRAWL_FORMAT_JSON,
+                                                 NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr(json_t) frame = load (fixture);
+  /* The first frame is refused at once; the sender then waits 250 ms before
+   * trying again, while the next 100 arrive: 64 wait, 36 are dropped. */
+  g_assert_true (crawl_emitter_emit (e, frame, &error));
+  g_usleep (100 * 1000);
+  for (int i = 0; i < 100; i++)
+    {
+      g_assert_true (crawl_emitter_emit (e, frame, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_false (crawl_emitter_close (e, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_test_message ("%s", error->message);
+  g_assert_true (strstr (error->message, "101 of 101 frames not delivered (36 dropped: more than 64 were waiting): "));
+  g_assert_true (strstr (error->message, "Couldn't connect"));
+}
+
+static void
+test_unknown_emitter (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_null (crawl_emitter_new ("ftp://x", CRAWL_FORMAT_JSON, NULL, &error));
+  g_assert_true (strstr (error->message, "unknown emitter \"ftp://x\""));
+  g_clear_error (&error);
+  g_assert_null (crawl_emitter_new ("index", CRAWL_FORMAT_JSON, NULL, &error));
+  g_assert_true (strstr (error->message, "needs a store"));
+  g_clear_error (&error);
+  g_assert_null (crawl_emitter_new ("http://h/?format=xml", CRAWL_FORMAT_JSON, NULL, &error));
+  g_assert_true (strstr (error->message, "unknown format \"xml\""));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -126,5 +196,8 @@ main (int argc, char **argv)
   g_test_add_func ("/crawl/format/delta-crawler-csv", test_delta_crawler_csv);
   g_test_add_func ("/crawl/format/empty-frame-ndjson", test_empty_frame_ndjson);
   g_test_add_func ("/crawl/format/unknown-format", test_unknown_format);
+  g_test_add_func ("/crawl/emit/file", test_file_emitter);
+  g_test_add_func ("/crawl/emit/http-queue-is-bounded", test_http_queue_is_bounded);
+  g_test_add_func ("/crawl/emit/unknown-emitter", test_unknown_emitter);
   return g_test_run ();
 }
