@@ -24,3 +24,9 @@ CrawlEmitter *crawl_emitter_index_new (CtrStore *store, GError **error);
 typedef void (*CrawlItemFunc) (const char *feature, const char *key, json_t *item,
                                const char *delta, void *user);
 void crawl_frame_foreach_item (json_t *frame, CrawlItemFunc fn, void *user);
+
+/* How frames are written everywhere: compact, and reals with 15 significant
+ * digits, so 0.04 prints as 0.04, not 0.040000000000000001. 17 digits would
+ * round-trip every double; the reals in frames are measurements (seconds,
+ * ratios) for which 15 digits lose nothing a reader can use. */
+#define CRAWL_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION (15))

@@ -43,7 +43,7 @@ crawl_format_parse (const char *name, CrawlFormat *out, GError **error)
 static void
 append_json (GString *out, json_t *j)
 {
-  char *s = json_dumps (j, JSON_COMPACT | JSON_ENCODE_ANY);
+  char *s = json_dumps (j, CRAWL_JSON_FLAGS | JSON_ENCODE_ANY);
   if (s)
     g_string_append (out, s);
   else

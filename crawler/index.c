@@ -483,7 +483,7 @@ index_add_locked (CrawlIndex *idx, json_t *frame, GError **error)
   if (prev_id && !index_retire (idx, prev_id, error))
     return FALSE;
 
-  g_autofree char *text = json_dumps (state, JSON_COMPACT);
+  g_autofree char *text = json_dumps (state, CRAWL_JSON_FLAGS);
   g_autoptr(sqlite3_stmt) ins = index_prepare (
       idx, "INSERT INTO frames (uuid, system, system_type, name, image, timestamp, latest, json)"
            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)", error);

@@ -605,7 +605,7 @@ plugin_emitter_emit (CrawlEmitter *e, json_t *frame, GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "emitter %s is closed", pe->vt->name);
       return FALSE;
     }
-  g_autofree char *text = json_dumps (frame, JSON_COMPACT);
+  g_autofree char *text = json_dumps (frame, CRAWL_JSON_FLAGS);
   if (!text)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot serialize the frame");
