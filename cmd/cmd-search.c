@@ -8,7 +8,9 @@
 
 #define SEARCH_LIMIT_DEFAULT 20
 
-/* The words as one query; a word with spaces in it ('name:my app') stays one. */
+/* The arguments as one query: `search 'package:openssl port:443'` and
+ * `search package:openssl port:443` mean the same, as in a search box;
+ * double quotes group words ('name:"my app"'). */
 static char *
 search_join (int argc, char **argv)
 {
@@ -17,12 +19,7 @@ search_join (int argc, char **argv)
     {
       if (q->len)
         g_string_append_c (q, ' ');
-      gboolean spaces = strpbrk (argv[i], " \t\n") != NULL && !strchr (argv[i], '"');
-      if (spaces)
-        g_string_append_c (q, '"');
       g_string_append (q, argv[i]);
-      if (spaces)
-        g_string_append_c (q, '"');
     }
   return g_strdup (q->str);
 }

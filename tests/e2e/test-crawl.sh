@@ -9,7 +9,7 @@
 if ! command -v podman >/dev/null || ! command -v jq >/dev/null; then
   t_skip "crawl" "no podman or jq"; t_done
 fi
-P=ctrgit-tcrawl
+P=ctrgit-tcrawl-$$
 trap '"$ROOT_DIR/hack/crawl-containers" stop $P; rm -rf "$T_TMP"' EXIT
 if ! "$ROOT_DIR/hack/crawl-containers" start $P --debian >"$T_TMP/start.log" 2>&1; then
   sed 's/^/# /' "$T_TMP/start.log"
@@ -124,6 +124,20 @@ grep -qF '/data/bad\xffname' "$T_TMP/hnames" || t_fail_msg "invalid UTF-8 name n
 expect_eq "newline name" "1" "$(jq '[.file | keys[] | select(. == "/data/new\nline")] | length' "$H")"
 t_end
 
+t_begin "crawl-hostile-binary-command-line-kept-readable"
+crawl_to "$T_TMP/hp.json" --features process $P-hostile
+got=$(jq -r '.process[].cmdline[]' "$T_TMP/hp.json" | grep -a '^junk' | od -An -c | tr -s ' ')
+expect_eq "junk argument" " j u n k 001 \\ x f f a r g \n" "$got"
+t_end
+
+t_begin "crawl-over-a-limit-is-skipped-and-exit-3"
+ctrgit crawl --features config --config /data/big --config /etc/hosts $P-hostile >"$T_TMP/big.json" 2>/dev/null
+expect_eq "exit status" "3" "$?"
+expect_eq "skipped" "config /data/big" "$(jq -r '._frame.skipped[] | "\(.feature) \(.what)"' "$T_TMP/big.json")"
+jq -r '._frame.skipped[0].reason' "$T_TMP/big.json" | grep -q 'limit' || t_fail_msg "reason does not name the limit"
+expect_eq "the other file is there" "/etc/hosts" "$(jq -r '.config | keys[]' "$T_TMP/big.json")"
+t_end
+
 # --- all containers, formats, watch, sandbox, search ---------------------------------
 t_begin "crawl-all-finds-every-container"
 crawl_to "$T_TMP/all.json" --features os
@@ -185,6 +199,7 @@ t_end
 t_begin "crawl-index-then-search"
 crawl_to "$T_TMP/index.out" --emit index
 expect_out "by listening port" "$P-web" bash -c "'$CTRGIT' search --json listening:8080 | jq -r '.hits[].name' | grep -x '$P-web' | sort -u"
+expect_out "one argument, two filters" "$P-web" bash -c "'$CTRGIT' search --json 'listening:8080 image:ctrgit-busybox' | jq -r '.hits[].name' | grep -x '$P-web'"
 expect_out "by package" "$P-writer" bash -c "'$CTRGIT' search --json package:dpkg | jq -r '.hits[].name' | grep '^$P-' | sort -u"
 t_end
 
