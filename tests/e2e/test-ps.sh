@@ -6,7 +6,7 @@
 if ! command -v podman >/dev/null || ! command -v jq >/dev/null; then
   t_skip "ps" "no podman or jq"; t_done
 fi
-P=ctrgit-tps
+P=ctrgit-tps-$$
 cleanup() {
   podman rm -f -t 0 "$P-one" "$P-two" >/dev/null 2>&1
   rm -rf "$T_TMP"
