@@ -53,10 +53,16 @@ t_end
 
 t_begin "crawl-web-process-command-lines"
 got=$(jq -r '.process[] | .cmdline | join(" ")' "$W" | sort)
-expect_eq "command lines" "$(printf '%s\n' "busybox httpd -f -p 8080 -h /" "busybox sleep 100000" | sort)" "$got"
+expect_eq "command lines" "$(printf '%s\n' "busybox httpd -f -p 8080 -h /www" "busybox sleep 100000" | sort)" "$got"
 expect_eq "init pid key" "$httpd_pid" "$(jq -r --arg p "$httpd_pid" '.process[$p].pid' "$W")"
 expect_eq "namespace pid of init" "1" "$(jq -r --arg p "$httpd_pid" '.process[$p].ns_pid' "$W")"
 expect_eq "user" "root" "$(jq -r --arg p "$httpd_pid" '.process[$p].user' "$W")"
+t_end
+
+t_begin "crawl-web-drift-is-its-page"
+expect_eq "drift" "$(printf '%s\n' "added /www" "added /www/index.html")" \
+  "$(jq -r '.file[] | select(.change != null) | "\(.change) \(.path)"' "$W" | sort)"
+expect_eq "page hash" "$(printf '<h1>ctrgit</h1>\n' | sha256sum | cut -d' ' -f1)" "$(jq -r '.file["/www/index.html"].sha256' "$W")"
 t_end
 
 # --- the writer: files, packages, os ------------------------------------------
