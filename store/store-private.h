@@ -38,7 +38,14 @@ struct CtrStore {
   OstreeRepo *repo;
   char *mode;
   gboolean keep_blobs;
+  GHashTable *meta_cache;   /* "TYPE/CHECKSUM" -> GVariant: dirtrees and dirmetas read */
 };
+
+/* A dirtree or dirmeta, read once per store handle: objects never change
+ * under their checksum, and the crawler looks up many paths of one image
+ * (store/tree-read.c). */
+gboolean store_load_meta (CtrStore *s, OstreeObjectType type, const char *checksum,
+                          GVariant **out, GError **error);
 
 #define store_null_throw_errno(error, ...) (oci_throw_errno (error, __VA_ARGS__), NULL)
 

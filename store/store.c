@@ -123,6 +123,7 @@ store_free (CtrStore *s)
   if (s->dfd >= 0)
     close (s->dfd);
   g_clear_object (&s->repo);
+  g_clear_pointer (&s->meta_cache, g_hash_table_unref);
   g_free (s->path);
   g_free (s->mode);
   g_free (s);

@@ -45,11 +45,37 @@ fill_file (CtrStore *s, StoreNode *n, GError **error)
   return TRUE;
 }
 
+/* Bounded so that a walk of a huge image does not keep it all in memory. */
+#define STORE_META_CACHE_MAX 8192
+
+gboolean
+store_load_meta (CtrStore *s, OstreeObjectType type, const char *checksum, GVariant **out,
+                 GError **error)
+{
+  g_autofree char *key = g_strdup_printf ("%d/%s", (int) type, checksum);
+  GVariant *v = s->meta_cache ? g_hash_table_lookup (s->meta_cache, key) : NULL;
+  if (v)
+    {
+      *out = g_variant_ref (v);
+      return TRUE;
+    }
+  if (!ostree_repo_load_variant (s->repo, type, checksum, &v, error))
+    return FALSE;
+  if (!s->meta_cache)
+    s->meta_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) g_variant_unref);
+  if (g_hash_table_size (s->meta_cache) >= STORE_META_CACHE_MAX)
+    g_hash_table_remove_all (s->meta_cache);
+  g_hash_table_insert (s->meta_cache, g_steal_pointer (&key), g_variant_ref (v));
+  *out = v;
+  return TRUE;
+}
+
 static gboolean
 fill_dir (CtrStore *s, StoreNode *n, GError **error)
 {
   g_autoptr(GVariant) v = NULL;
-  if (!ostree_repo_load_variant (s->repo, OSTREE_OBJECT_TYPE_DIR_META, n->meta, &v, error))
+  if (!store_load_meta (s, OSTREE_OBJECT_TYPE_DIR_META, n->meta, &v, error))
     return FALSE;
   g_variant_get (v, "(uuu@a(ayay))", &n->uid, &n->gid, &n->mode, NULL);
   n->uid = GUINT32_FROM_BE (n->uid);
@@ -58,40 +84,56 @@ fill_dir (CtrStore *s, StoreNode *n, GError **error)
   return TRUE;
 }
 
+/* The index of name among a dirtree's files or dirs, or -1. OSTree keeps
+ * both lists sorted by name (strcmp), so a lookup in /usr/bin is a binary
+ * search, not a scan. */
+static gssize
+dirtree_find (GVariant *list, const char *name)
+{
+  gsize lo = 0, hi = g_variant_n_children (list);
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      g_autoptr(GVariant) child = g_variant_get_child_value (list, mid);
+      g_autoptr(GVariant) nv = g_variant_get_child_value (child, 0);
+      int c = strcmp (g_variant_get_string (nv, NULL), name);
+      if (c == 0)
+        return mid;
+      if (c < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return -1;
+}
+
 /* One name in a dirtree: fills n (dir: checksum = dirtree, meta = dirmeta). */
 static gboolean
 lookup_child (CtrStore *s, const char *tree, const char *name, StoreNode *n, gboolean *found,
               GError **error)
 {
   g_autoptr(GVariant) v = NULL;
-  if (!ostree_repo_load_variant (s->repo, OSTREE_OBJECT_TYPE_DIR_TREE, tree, &v, error))
+  if (!store_load_meta (s, OSTREE_OBJECT_TYPE_DIR_TREE, tree, &v, error))
     return FALSE;
   g_autoptr(GVariant) files = g_variant_get_child_value (v, 0);
   g_autoptr(GVariant) dirs = g_variant_get_child_value (v, 1);
   *found = FALSE;
-  for (gsize i = 0; i < g_variant_n_children (files) && !*found; i++)
+  gssize i = dirtree_find (files, name);
+  if (i >= 0)
     {
-      const char *fname;
       g_autoptr(GVariant) cs = NULL;
-      g_variant_get_child (files, i, "(&s@ay)", &fname, &cs);
-      if (g_str_equal (fname, name))
-        {
-          *found = TRUE;
-          n->checksum = ostree_checksum_from_bytes_v (cs);
-        }
+      g_variant_get_child (files, i, "(&s@ay)", NULL, &cs);
+      *found = TRUE;
+      n->checksum = ostree_checksum_from_bytes_v (cs);
     }
-  for (gsize i = 0; i < g_variant_n_children (dirs) && !*found; i++)
+  else if ((i = dirtree_find (dirs, name)) >= 0)
     {
-      const char *dname;
       g_autoptr(GVariant) tcs = NULL, mcs = NULL;
-      g_variant_get_child (dirs, i, "(&s@ay@ay)", &dname, &tcs, &mcs);
-      if (g_str_equal (dname, name))
-        {
-          *found = TRUE;
-          n->is_dir = TRUE;
-          n->checksum = ostree_checksum_from_bytes_v (tcs);
-          n->meta = ostree_checksum_from_bytes_v (mcs);
-        }
+      g_variant_get_child (dirs, i, "(&s@ay@ay)", NULL, &tcs, &mcs);
+      *found = TRUE;
+      n->is_dir = TRUE;
+      n->checksum = ostree_checksum_from_bytes_v (tcs);
+      n->meta = ostree_checksum_from_bytes_v (mcs);
     }
   if (!*found)
     return TRUE;
@@ -181,7 +223,7 @@ GPtrArray *
 store_tree_list (CtrStore *s, const StoreNode *dir, GError **error)
 {
   g_autoptr(GVariant) v = NULL;
-  if (!ostree_repo_load_variant (s->repo, OSTREE_OBJECT_TYPE_DIR_TREE, dir->checksum, &v, error))
+  if (!store_load_meta (s, OSTREE_OBJECT_TYPE_DIR_TREE, dir->checksum, &v, error))
     return NULL;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) store_node_free);
   g_autoptr(GVariant) files = g_variant_get_child_value (v, 0);
