@@ -560,11 +560,21 @@ read_docker (Metadata *m, CrawlTarget *t)
 static void
 read_metadata (Metadata *m, CrawlTarget *t)
 {
-  gboolean storage = read_containers_storage (m, t);
-  gboolean containerd = read_containerd (m, t);
-  gboolean docker = read_docker (m, t);
-  read_runtime_state (m, t);
-  if (g_strcmp0 (t->runtime, "unknown") != 0)
+  /* When the cgroup named the runtime, only its records are read: probing
+   * every runtime's directories for each of 20 containers was a third of
+   * a crawl's discovery time. */
+  const char *rt0 = t->runtime ? t->runtime : "unknown";
+  gboolean any = g_str_equal (rt0, "unknown");
+  gboolean storage = (any || g_str_equal (rt0, "podman") || g_str_equal (rt0, "cri-o"))
+                     && read_containers_storage (m, t);
+  gboolean containerd = (any || g_str_equal (rt0, "containerd")) && read_containerd (m, t);
+  gboolean docker = (any || g_str_equal (rt0, "docker")) && read_docker (m, t);
+  /* runc's state.json (35 kB of JSON per podman container) only adds what
+   * the records above may lack; parsing it for every container was most
+   * of discovery's time. */
+  if (!t->created || !t->hostname || !t->labels)
+    read_runtime_state (m, t);
+  if (!any)
     return;
   /* The cgroup did not say (kubelet's cgroupfs layout): the state files do. */
   const char *rt = containerd ? "containerd"
