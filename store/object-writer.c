@@ -24,7 +24,11 @@
 #include <unistd.h>
 
 #define WRITER_THREADS 2
-#define WRITER_MAX_QUEUED (32 * 1024 * 1024)
+/* Bytes of small files waiting for the writer threads. 16 MiB against 32:
+ * import of the Debian minbase 3.80 s against 3.73 s (medians of 7,
+ * interleaved, within noise), peak RSS 59 MB against 78 MB; pull peaks
+ * follow, since pull imports through the same writer. */
+#define WRITER_MAX_QUEUED (16 * 1024 * 1024)
 
 struct StoreObjectWriter {
   OstreeRepo *repo;
