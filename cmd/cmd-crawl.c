@@ -78,9 +78,11 @@ list_features (GPtrArray *plugins)
     printf ("%-12s (plugin; run only when named in --features)\n", *f);
 }
 
-/* The targets of one round: the host, the named containers, or all. */
+/* The targets of one round: the host, the named containers, or all. gone:
+ * NULL on the first round (a name that matches nothing is an error), then
+ * the names already reported gone (a watch goes on without them). */
 static GPtrArray *
-crawl_targets (gboolean host, char **which, GError **error)
+crawl_targets (gboolean host, char **which, GHashTable *gone, GError **error)
 {
   if (host)
     {
@@ -99,9 +101,18 @@ crawl_targets (gboolean host, char **which, GError **error)
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) crawl_target_free);
   for (char **w = which; *w; w++)
     {
-      CrawlTarget *t = crawl_find (found, *w, error);
+      g_autoptr(GError) local = NULL;
+      CrawlTarget *t = crawl_find (found, *w, &local);
+      if (!t && gone)
+        {
+          if (g_hash_table_add (gone, g_strdup (*w)))
+            fprintf (stderr, "ctrgit crawl: %s; watching the others\n", local->message);
+          continue;
+        }
       if (!t)
-        return g_ptr_array_unref (out), NULL;
+        return g_propagate_error (error, g_steal_pointer (&local)), g_ptr_array_unref (out), NULL;
+      if (gone)
+        g_hash_table_remove (gone, *w);
       guint idx;
       /* crawl_find leaves it in found: move it over */
       if (g_ptr_array_find (found, t, &idx))
@@ -265,11 +276,26 @@ cmd_crawl (int argc, char **argv, CtrGlobals *g)
   g_autoptr(GHashTable) state = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                        (GDestroyNotify) watch_state_free);
   gboolean any = FALSE;
+  g_autoptr(GHashTable) gone = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (int round = 0; !crawl_stop; round++)
     {
-      g_autoptr(GPtrArray) targets = crawl_targets (host, which, &error);
+      g_autoptr(GPtrArray) targets = crawl_targets (host, which, round > 0 ? gone : NULL, &error);
       if (!targets)
         return ctr_fail ("crawl", error);
+      /* A container that went away takes its last frame with it: a watch
+       * over churning containers must not grow without bound. */
+      if (watch)
+        {
+          g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+          for (guint i = 0; i < targets->len; i++)
+            g_hash_table_add (seen, ((CrawlTarget *) targets->pdata[i])->id);
+          GHashTableIter it;
+          gpointer key;
+          g_hash_table_iter_init (&it, state);
+          while (g_hash_table_iter_next (&it, &key, NULL))
+            if (!g_hash_table_contains (seen, key))
+              g_hash_table_iter_remove (&it);
+        }
       for (guint i = 0; i < targets->len && !crawl_stop; i++)
         {
           CrawlTarget *t = targets->pdata[i];

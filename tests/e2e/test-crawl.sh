@@ -171,6 +171,21 @@ expect_eq "delta base" "$base" "$(sed -n 2p "$T_TMP/watch.json" | jq -r '._frame
 expect_eq "delta has no new processes" "0" "$(sed -n 2p "$T_TMP/watch.json" | jq '.process.added | length')"
 t_end
 
+t_begin "crawl-watch-goes-on-when-a-container-goes-away"
+podman --runtime runc --cgroup-manager cgroupfs run -d --name $P-temp --entrypoint "" \
+  --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/ctrgit-busybox:v2 busybox sleep 100000 >/dev/null
+"$CTRGIT" crawl --watch --interval 500ms --count 10 --features os $P-web $P-temp >"$T_TMP/gone.json" 2>"$T_TMP/gone.err" &
+cpid=$!
+for _ in $(seq 1 100); do [ "$(wc -l <"$T_TMP/gone.json")" -ge 2 ] && break; sleep 0.1; done
+podman rm -f -t 0 $P-temp >/dev/null
+wait $cpid; rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 3 ] || t_fail_msg "watch exited $rc: $(cat "$T_TMP/gone.err")"
+grep -q "watching the others" "$T_TMP/gone.err" || t_fail_msg "no word that $P-temp went away: $(cat "$T_TMP/gone.err")"
+expect_eq "frames of the web container" "10" "$(jq -r '._frame.container_name' "$T_TMP/gone.json" | grep -cx "$P-web")"
+n=$(jq -r '._frame.container_name' "$T_TMP/gone.json" | grep -cx "$P-temp")
+[ "$n" -ge 1 ] && [ "$n" -lt 10 ] || t_fail_msg "frames of the removed container: $n"
+t_end
+
 t_begin "crawl-sandbox-is-on"
 "$CTRGIT" crawl --watch --interval 10s --features os $P-web >/dev/null 2>&1 &
 cpid=$!
