@@ -4,6 +4,13 @@
 
 #include "crawler/crawler.h"
 
+/* openat2(2) from root with the given RESOLVE_* flags, retried on EINTR
+ * and EAGAIN; a leading '/' is relative to root. -1 with errno set. */
+int crawl_openat2 (int root, const char *path, int flags, guint64 resolve);
+/* Reads a whole host file (not inside a container), at most max bytes. */
+gboolean crawl_path_read (const char *path, gsize max, char **out, gsize *out_len,
+                          GError **error);
+
 struct CrawlEmitter {
   const char *kind;            /* "stdout", "file", "http", "index", or a plugin's name */
   CrawlFormat format;

@@ -2,6 +2,7 @@
  * overlay.h for what it owns).
  */
 #include "crawler/overlay.h"
+#include "crawler/crawler-private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -52,19 +53,7 @@ crawl_overlay_is_metacopy (int fd)
 int
 crawl_overlay_openat (int root, const char *path, int flags)
 {
-  struct open_how how = {
-    .flags = (guint64) (flags | O_CLOEXEC),
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS,
-  };
-  while (*path == '/')
-    path++;
-  if (!*path)
-    path = ".";
-  int fd;
-  do
-    fd = syscall (SYS_openat2, root, path, &how, sizeof how);
-  while (fd < 0 && (errno == EINTR || errno == EAGAIN));
-  return fd;
+  return crawl_openat2 (root, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
 }
 
 struct CrawlLower {

@@ -4,6 +4,7 @@
  * a length or a terminator it did not check.
  */
 #include "crawler/procfs.h"
+#include "crawler/crawler-private.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -244,18 +245,7 @@ procfs_parse_btime (const char *text)
 gboolean
 procfs_read_file (const char *path, gsize max, char **out, gsize *out_len, GError **error)
 {
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    {
-      int e = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "%s: %s", path, g_strerror (e));
-      return FALSE;
-    }
-  gboolean ok = crawl_fd_read (fd, max, out, out_len, error);
-  close (fd);
-  if (!ok)
-    g_prefix_error (error, "%s: ", path);
-  return ok;
+  return crawl_path_read (path, max, out, out_len, error);
 }
 
 gboolean

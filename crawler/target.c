@@ -6,7 +6,7 @@
  * a link to /proc/self/... cannot lead out either. The root handle is an
  * O_PATH descriptor of /proc/PID/root taken once per target.
  */
-#include "crawler/crawler.h"
+#include "crawler/crawler-private.h"
 #include "oci/oci.h"
 
 #include <errno.h>
@@ -118,14 +118,11 @@ target_root_fd (CrawlTarget *t, GError **error)
 }
 
 int
-crawl_root_open (CrawlTarget *t, const char *path, int flags, GError **error)
+crawl_openat2 (int root, const char *path, int flags, guint64 resolve)
 {
-  int root = target_root_fd (t, error);
-  if (root < 0)
-    return -1;
   struct open_how how = {
     .flags = (guint64) (flags | O_CLOEXEC),
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    .resolve = resolve,
   };
   while (*path == '/')
     path++;
@@ -135,6 +132,16 @@ crawl_root_open (CrawlTarget *t, const char *path, int flags, GError **error)
   do
     fd = syscall (SYS_openat2, root, path, &how, sizeof how);
   while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+  return fd;
+}
+
+int
+crawl_root_open (CrawlTarget *t, const char *path, int flags, GError **error)
+{
+  int root = target_root_fd (t, error);
+  if (root < 0)
+    return -1;
+  int fd = crawl_openat2 (root, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   if (fd < 0)
     {
       int e = errno;
@@ -205,6 +212,12 @@ crawl_proc_read (const char *proc, pid_t pid, const char *name, gsize max, char 
                  gsize *out_len, GError **error)
 {
   g_autofree char *path = g_strdup_printf ("%s/%d/%s", proc ? proc : "/proc", (int) pid, name);
+  return crawl_path_read (path, max, out, out_len, error);
+}
+
+gboolean
+crawl_path_read (const char *path, gsize max, char **out, gsize *out_len, GError **error)
+{
   int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     {
