@@ -23,12 +23,6 @@ cell (const char *s)
 }
 
 static json_t *
-str_or_null (const char *s)
-{
-  return s ? crawl_json_string (s, -1) : json_null ();
-}
-
-static json_t *
 target_json (CrawlTarget *t)
 {
   json_t *pids = json_array ();
@@ -43,22 +37,22 @@ target_json (CrawlTarget *t)
     }
   g_autofree char *root = g_strdup_printf ("%s/%d/root", t->proc, (int) t->pid);
   json_t *o = json_object ();
-  json_object_set_new (o, "id", str_or_null (t->id));
-  json_object_set_new (o, "runtime", str_or_null (t->runtime));
-  json_object_set_new (o, "name", str_or_null (t->name));
-  json_object_set_new (o, "image", str_or_null (t->image_ref));
-  json_object_set_new (o, "image_id", str_or_null (t->image_id));
-  json_object_set_new (o, "image_digest", str_or_null (t->image_digest));
-  json_object_set_new (o, "hostname", str_or_null (t->hostname));
-  json_object_set_new (o, "created", str_or_null (t->created));
+  json_object_set_new (o, "id", crawl_json_string_or_null (t->id));
+  json_object_set_new (o, "runtime", crawl_json_string_or_null (t->runtime));
+  json_object_set_new (o, "name", crawl_json_string_or_null (t->name));
+  json_object_set_new (o, "image", crawl_json_string_or_null (t->image_ref));
+  json_object_set_new (o, "image_id", crawl_json_string_or_null (t->image_id));
+  json_object_set_new (o, "image_digest", crawl_json_string_or_null (t->image_digest));
+  json_object_set_new (o, "hostname", crawl_json_string_or_null (t->hostname));
+  json_object_set_new (o, "created", crawl_json_string_or_null (t->created));
   json_object_set_new (o, "pid", json_integer (t->pid));
   json_object_set_new (o, "starttime", json_integer ((json_int_t) t->starttime));
   json_object_set_new (o, "pids", pids);
-  json_object_set_new (o, "cgroup", str_or_null (t->cgroup));
+  json_object_set_new (o, "cgroup", crawl_json_string_or_null (t->cgroup));
   json_object_set_new (o, "root", crawl_json_string (root, -1));
-  json_object_set_new (o, "upperdir", str_or_null (t->upperdir));
+  json_object_set_new (o, "upperdir", crawl_json_string_or_null (t->upperdir));
   json_object_set_new (o, "lowerdirs", lowers);
-  json_object_set_new (o, "workdir", str_or_null (t->workdir));
+  json_object_set_new (o, "workdir", crawl_json_string_or_null (t->workdir));
   json_object_set_new (o, "labels", t->labels ? json_incref (t->labels) : json_null ());
   return o;
 }

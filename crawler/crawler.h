@@ -109,6 +109,8 @@ void crawl_target_skip (CrawlTarget *t, const char *feature, const char *what,
                         const char *reason);
 /* A JSON string for bytes that may not be UTF-8 (invalid bytes as \xNN). */
 json_t *crawl_json_string (const char *s, gssize len);
+/* The same for a NUL-terminated string, or JSON null for NULL (unknown). */
+json_t *crawl_json_string_or_null (const char *s);
 
 /* --- features (crawler/features.c, crawler/feature-*.c) -------------------- */
 

@@ -346,12 +346,6 @@ csv_timestamp (const char *ts)
   return json_string (s);
 }
 
-static json_t *
-str_or_null (const char *s)
-{
-  return s ? json_string (s) : json_null ();
-}
-
 /* The image fields its DockerContainer derived from "registry/owner/name:tag". */
 static void
 csv_image_fields (json_t *meta, const char *ref)
@@ -385,7 +379,7 @@ csv_metadata (json_t *header)
     }
   json_object_set_new (meta, "features", json_string (features->str));
   json_object_set_new (meta, "timestamp", csv_timestamp (header_str (header, "timestamp")));
-  json_object_set_new (meta, "uuid", str_or_null (header_str (header, "uuid")));
+  json_object_set_new (meta, "uuid", crawl_json_string_or_null (header_str (header, "uuid")));
   const char *host = header_str (header, "host");
   const char *type = header_str (header, "system_type");
   if (g_strcmp0 (type, "container") == 0)
@@ -396,18 +390,18 @@ csv_metadata (json_t *header)
       const char *shown = name && *name ? name : short_id;
       g_autofree char *ns = g_strdup_printf ("%s/%s", host ? host : "", shown ? shown : "");
       json_object_set_new (meta, "namespace", json_string (ns));
-      json_object_set_new (meta, "container_long_id", str_or_null (id));
-      json_object_set_new (meta, "container_short_id", str_or_null (short_id));
-      json_object_set_new (meta, "container_name", str_or_null (shown));
-      json_object_set_new (meta, "container_image", str_or_null (header_str (header, "image_id")));
-      json_object_set_new (meta, "emit_shortname", str_or_null (short_id));
+      json_object_set_new (meta, "container_long_id", crawl_json_string_or_null (id));
+      json_object_set_new (meta, "container_short_id", crawl_json_string_or_null (short_id));
+      json_object_set_new (meta, "container_name", crawl_json_string_or_null (shown));
+      json_object_set_new (meta, "container_image", crawl_json_string_or_null (header_str (header, "image_id")));
+      json_object_set_new (meta, "emit_shortname", crawl_json_string_or_null (short_id));
       const char *image = header_str (header, "image");
       if (image)
         csv_image_fields (meta, image);
     }
   else
-    json_object_set_new (meta, "namespace", str_or_null (host));
-  json_object_set_new (meta, "system_type", str_or_null (type));
+    json_object_set_new (meta, "namespace", crawl_json_string_or_null (host));
+  json_object_set_new (meta, "system_type", crawl_json_string_or_null (type));
   return meta;
 }
 

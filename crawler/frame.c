@@ -17,12 +17,6 @@ frame_builtin_feature (const char *name)
   return NULL;
 }
 
-static json_t *
-frame_string_or_null (const char *s)
-{
-  return s ? crawl_json_string (s, -1) : json_null ();
-}
-
 static char *
 frame_timestamp_now (void)
 {
@@ -42,12 +36,12 @@ frame_header (CrawlTarget *t)
   json_object_set_new (h, "timestamp", json_string (ts));
   json_object_set_new (h, "host", crawl_json_string (g_get_host_name (), -1));
   json_object_set_new (h, "system_type", json_string (host ? "host" : "container"));
-  json_object_set_new (h, "container_id", host ? json_null () : frame_string_or_null (t->id));
-  json_object_set_new (h, "container_name", frame_string_or_null (t->name));
-  json_object_set_new (h, "runtime", frame_string_or_null (t->runtime));
-  json_object_set_new (h, "image", frame_string_or_null (t->image_ref));
-  json_object_set_new (h, "image_digest", frame_string_or_null (t->image_digest));
-  json_object_set_new (h, "image_id", frame_string_or_null (t->image_id));
+  json_object_set_new (h, "container_id", host ? json_null () : crawl_json_string_or_null (t->id));
+  json_object_set_new (h, "container_name", crawl_json_string_or_null (t->name));
+  json_object_set_new (h, "runtime", crawl_json_string_or_null (t->runtime));
+  json_object_set_new (h, "image", crawl_json_string_or_null (t->image_ref));
+  json_object_set_new (h, "image_digest", crawl_json_string_or_null (t->image_digest));
+  json_object_set_new (h, "image_id", crawl_json_string_or_null (t->image_id));
   json_object_set_new (h, "pid", json_integer (t->pid));
   json_object_set_new (h, "labels", t->labels ? json_deep_copy (t->labels) : json_null ());
   return h;
@@ -83,7 +77,7 @@ crawl_frame_build (CrawlContext *ctx, CrawlTarget *t, char **features)
   if (t->store_commit)
     {
       json_t *si = json_object ();
-      json_object_set_new (si, "ref", frame_string_or_null (t->store_ref));
+      json_object_set_new (si, "ref", crawl_json_string_or_null (t->store_ref));
       json_object_set_new (si, "commit", json_string (t->store_commit));
       json_object_set_new (h, "store_image", si);
     }

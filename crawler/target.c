@@ -87,6 +87,12 @@ crawl_json_string (const char *s, gssize len)
   return json_stringn (out->str, out->len);
 }
 
+json_t *
+crawl_json_string_or_null (const char *s)
+{
+  return s ? crawl_json_string (s, -1) : json_null ();
+}
+
 static int
 target_root_fd (CrawlTarget *t, GError **error)
 {
