@@ -87,6 +87,10 @@ gboolean crawl_cgroup_parse (const char *text, char **out_id, char **out_runtime
 /* From the text of /proc/PID/mountinfo: the overlay mounted on "/", if any. */
 gboolean crawl_mountinfo_overlay (const char *text, char **out_upper, char ***out_lowers,
                                   char **out_work);
+/* The same for the overlay whose device is MAJOR:MINOR (the host's view of a
+ * container's root filesystem). */
+gboolean crawl_mountinfo_overlay_dev (const char *text, guint major, guint minor,
+                                      char **out_upper, char ***out_lowers, char **out_work);
 /* TRUE while t->pid is still the process discovery saw (same start time). */
 gboolean crawl_target_alive (CrawlTarget *t);
 

@@ -8,7 +8,7 @@
  * labels come from the runtimes' state files, read-only, and whatever is
  * missing stays unknown (NULL) rather than failing discovery.
  */
-#include "crawler/crawler.h"
+#include "crawler/crawler-private.h"
 #include "crawler/procfs.h"
 #include "oci/oci.h"
 
@@ -17,6 +17,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* A runtime state file (containers.json of a host with thousands of
@@ -165,8 +167,12 @@ crawl_cgroup_parse (const char *text, char **out_id, char **out_runtime, char **
 
 /* --- mountinfo ------------------------------------------------------------ */
 
-gboolean
-crawl_mountinfo_overlay (const char *text, char **out_upper, char ***out_lowers, char **out_work)
+/* The overlay among mountinfo's lines that is mounted on "/" (mnt) or has
+ * device MAJ:MIN (dev); with mnt, the last line wins, as a later mount on
+ * "/" hides an earlier one. */
+static gboolean
+mountinfo_overlay (const char *text, const char *mnt_want, const char *dev_want, char **out_upper,
+                   char ***out_lowers, char **out_work)
 {
   g_auto(GStrv) lines = g_strsplit (text ? text : "", "\n", -1);
   g_autofree char *upper = NULL, *work = NULL;
@@ -180,8 +186,12 @@ crawl_mountinfo_overlay (const char *text, char **out_upper, char ***out_lowers,
       if (n < 10)
         continue;
       g_autofree char *mnt = procfs_mount_unescape (f[4]);
-      if (!g_str_equal (mnt, "/"))
+      if (mnt_want && !g_str_equal (mnt, mnt_want))
         continue;
+      if (dev_want && !g_str_equal (f[2], dev_want))
+        continue;
+      if (dev_want && found)
+        break;
       guint dash = 6;
       while (dash < n && !g_str_equal (f[dash], "-"))
         dash++;
@@ -240,6 +250,20 @@ crawl_mountinfo_overlay (const char *text, char **out_upper, char ***out_lowers,
   if (out_work)
     *out_work = g_steal_pointer (&work);
   return TRUE;
+}
+
+gboolean
+crawl_mountinfo_overlay (const char *text, char **out_upper, char ***out_lowers, char **out_work)
+{
+  return mountinfo_overlay (text, "/", NULL, out_upper, out_lowers, out_work);
+}
+
+gboolean
+crawl_mountinfo_overlay_dev (const char *text, guint major, guint minor, char **out_upper,
+                             char ***out_lowers, char **out_work)
+{
+  g_autofree char *dev = g_strdup_printf ("%u:%u", major, minor);
+  return mountinfo_overlay (text, NULL, dev, out_upper, out_lowers, out_work);
 }
 
 /* --- processes ------------------------------------------------------------ */
@@ -620,7 +644,7 @@ target_compare (gconstpointer a, gconstpointer b)
 /* After the scan: the init (the lowest pid still there), its start time
  * and its root's overlay. FALSE when every process of it is gone. */
 static gboolean
-target_settle (CrawlTarget *t)
+target_settle (CrawlTarget *t, const char *host_mountinfo)
 {
   g_array_sort (t->pids, pid_compare);
   while (t->pids->len > 0)
@@ -635,9 +659,15 @@ target_settle (CrawlTarget *t)
     }
   if (t->pids->len == 0)
     return FALSE;
-  g_autofree char *mi = NULL;
-  if (crawl_proc_read (t->proc, t->pid, "mountinfo", CRAWL_PROC_FILE_MAX, &mi, NULL, NULL)
-      && crawl_mountinfo_overlay (mi, &t->upperdir, &t->lowerdirs, &t->workdir))
+  /* The overlay's directories come from the crawler's own mountinfo, the
+   * line of the filesystem the container's root is on: the container's
+   * mountinfo shows whatever options whoever mounted its "/" passed, and a
+   * container able to mount could name host directories there. */
+  struct stat st;
+  g_autofree char *root = g_strdup_printf ("%s/%d/root", t->proc, (int) t->pid);
+  if (host_mountinfo && stat (root, &st) == 0
+      && crawl_mountinfo_overlay_dev (host_mountinfo, major (st.st_dev), minor (st.st_dev),
+                                      &t->upperdir, &t->lowerdirs, &t->workdir))
     {
       /* containers-storage mounts its layers through short links (overlay/l/XYZ);
        * the directories they name are what podman and the store report. */
@@ -712,6 +742,9 @@ crawl_discover (const char *proc, GPtrArray **out, GError **error)
 
   Metadata m;
   metadata_init (&m);
+  g_autofree char *host_mountinfo = NULL;
+  g_autofree char *self_mountinfo = g_build_filename (proc, "self", "mountinfo", NULL);
+  crawl_path_read (self_mountinfo, CRAWL_PROC_FILE_MAX, &host_mountinfo, NULL, NULL);
   GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) crawl_target_free);
   GHashTableIter it;
   gpointer key, value;
@@ -720,7 +753,7 @@ crawl_discover (const char *proc, GPtrArray **out, GError **error)
     {
       CrawlTarget *t = value;
       g_hash_table_iter_steal (&it);
-      if (!target_settle (t))
+      if (!target_settle (t, host_mountinfo))
         {
           crawl_target_free (t);
           continue;

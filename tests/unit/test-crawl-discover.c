@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define A64 "3f8a6b1c2d4e5f60718293a4b5c6d7e8f9012345678901234567890abcdef012"
@@ -200,6 +201,40 @@ put_link (const char *dir, const char *rel, const char *target)
   g_assert_cmpint (symlink (target, path), ==, 0);
 }
 
+/* Discovery takes a container's overlay from the host's mountinfo (the
+ * crawler's own, PROC/self/mountinfo), on the line whose device is the one
+ * of PROC/PID/root. Each fake root links to a real directory on a
+ * filesystem of its own, and the overlay lines of its mountinfo are copied
+ * into the host's with that device. */
+static void
+host_overlay (const char *proc, const char *piddir, const char *mountinfo)
+{
+  static const char *roots[] = { "/proc", "/sys", "/dev" };
+  static guint next;
+  /* two containers per fake /proc: distinct within each */
+  const char *target = roots[next++ % G_N_ELEMENTS (roots)];
+  g_autofree char *root = g_build_filename (piddir, "root", NULL);
+  put_link (proc, root, target);
+  struct stat st;
+  g_assert_cmpint (stat (target, &st), ==, 0);
+  g_autofree char *self = g_build_filename (proc, "self", "mountinfo", NULL);
+  g_autofree char *old = NULL;
+  g_file_get_contents (self, &old, NULL, NULL);
+  g_autoptr(GString) text = g_string_new (old ? old : "");
+  g_auto(GStrv) lines = g_strsplit (mountinfo, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      g_auto(GStrv) f = g_strsplit (*l, " ", -1);
+      if (g_strv_length (f) < 10 || !strstr (*l, " - overlay "))
+        continue;
+      g_free (f[2]);
+      f[2] = g_strdup_printf ("%u:%u", major (st.st_dev), minor (st.st_dev));
+      g_autofree char *joined = g_strjoinv (" ", f);
+      g_string_append_printf (text, "%s\n", joined);
+    }
+  g_assert_true (g_file_set_contents (self, text->str, -1, NULL));
+}
+
 /* A process: cgroup text, mount namespace, start time, mountinfo (or NULL).
  * comm holds ") " to prove the stat fields are counted from the last ')'. */
 static void
@@ -221,6 +256,7 @@ put_proc (const char *proc, int pid, const char *cgroup, const char *mnt, guint6
     {
       g_autofree char *mi = g_build_filename (d, "mountinfo", NULL);
       put (proc, mi, mountinfo);
+      host_overlay (proc, d, mountinfo);
     }
 }
 
