@@ -100,6 +100,15 @@ gboolean crawl_target_alive (CrawlTarget *t);
  * inside that root; flags as for open(2) (O_CLOEXEC is added). -1 with
  * error set on failure, errno kept. */
 int crawl_root_open (CrawlTarget *t, const char *path, int flags, GError **error);
+/* Opens path inside the root read-only if it is a regular file. It is
+ * opened O_PATH and checked first: a device node a container planted is
+ * never opened (that would run the device's driver on the host), a fifo
+ * never blocks. Not regular: -1, errno EINVAL, G_IO_ERROR_NOT_REGULAR_FILE. */
+int crawl_root_open_regular (CrawlTarget *t, const char *path, GError **error);
+/* The same check on any O_PATH descriptor (from openat with O_PATH |
+ * O_NOFOLLOW, say): the regular file reopened O_RDONLY | O_NONBLOCK, or -1
+ * (EINVAL: not a regular file). Always closes pathfd; -1 in, -1 out. */
+int crawl_reopen_regular (int pathfd);
 /* Reads a whole file inside the root, at most max bytes (error beyond). */
 gboolean crawl_root_read (CrawlTarget *t, const char *path, gsize max, char **out,
                           gsize *out_len, GError **error);

@@ -85,8 +85,10 @@ typedef struct CtrgitPluginHost {
   /* Opens path (absolute, inside the target's root) read-only with every
    * symlink resolved inside that root. flags: O_RDONLY with any of
    * O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY, O_PATH, O_CLOEXEC
-   * (always added); anything that could write fails with EPERM. Returns a
-   * descriptor the plugin closes, or -1 with errno set. */
+   * (always added); anything that could write fails with EPERM. Without
+   * O_DIRECTORY or O_PATH the path must be a regular file, else EINVAL: a
+   * device node a container planted is never opened. Returns a descriptor
+   * the plugin closes, or -1 with errno set. */
   int (*open_in_root) (CtrgitTarget *t, const char *path, int flags);
 
   /* Adds one item to the feature's section: key (UTF-8, not empty) ->

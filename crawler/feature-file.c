@@ -303,7 +303,7 @@ compare_regular (FileWalk *w, int dirfd, const char *name, const char *path,
       crawl_target_skip (w->t, FEATURE, path, "not hashed: larger than CRAWL_HASH_FILE_MAX");
       return differs;
     }
-  int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  int fd = crawl_reopen_regular (openat (dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
   if (fd < 0)
     {
       skip_error (w, path, "not hashed", NULL);
@@ -335,7 +335,7 @@ compare_regular (FileWalk *w, int dirfd, const char *name, const char *path,
   if (w->store)
     return g_str_equal (csum, o->node.checksum) ? NULL : differs;
   /* Without the store: the lower layer's copy, hashed the same way. */
-  int lfd = crawl_lower_open_at (w->lower, o->layer, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  int lfd = crawl_reopen_regular (crawl_lower_open_at (w->lower, o->layer, path, O_PATH));
   char lsum[65], lsha[65];
   ok = lfd >= 0 && store_file_checksum_fd (NULL, lfd, 0, 0, 0, NULL, CRAWL_HASH_FILE_MAX, lsum,
                                            lsha, NULL);
@@ -535,7 +535,8 @@ walk_merged (FileWalk *w, int dirfd, const char *path, dev_t dev)
           g_autofree char *target = NULL;
           if (S_ISREG (st.st_mode) && !mount)
             {
-              int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+              int fd = crawl_reopen_regular (openat (dirfd, name,
+                                                     O_PATH | O_NOFOLLOW | O_CLOEXEC));
               char csum[65];
               g_autoptr(GError) error = NULL;
               if (fd < 0 || (guint64) st.st_size > CRAWL_HASH_FILE_MAX

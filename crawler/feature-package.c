@@ -358,7 +358,7 @@ image_packages (CrawlContext *ctx, CrawlTarget *t, const StorePackageDb *db)
   guint layer;
   if (!crawl_lower_stat (lower, path, &st, &layer))
     return g_steal_pointer (&pkgs);
-  int fd = crawl_lower_open_at (lower, layer, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  int fd = crawl_reopen_regular (crawl_lower_open_at (lower, layer, path, O_PATH));
   if (fd < 0)
     oci_throw_errno (&error, "open");
   gboolean ok = fd >= 0 && parse_db_fd (db->format, fd, pkgs, &error);
@@ -381,7 +381,7 @@ crawl_feature_package (CrawlContext *ctx, CrawlTarget *t, json_t *items, GError 
   for (gsize i = 0; i < n_databases; i++)
     {
       g_autoptr(GError) local = NULL;
-      int fd = crawl_root_open (t, databases[i].path, O_RDONLY | O_NONBLOCK | O_NOCTTY, &local);
+      int fd = crawl_root_open_regular (t, databases[i].path, &local);
       if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
         continue;
       if (fd < 0)

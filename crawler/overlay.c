@@ -184,7 +184,7 @@ crawl_lower_read (CrawlLower *l, const char *path, gsize max, char **out, gsize 
   if (!S_ISREG (st.st_mode))
     return g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, "%s: not a regular file",
                         path), FALSE;
-  int fd = crawl_lower_open_at (l, layer, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+  int fd = crawl_reopen_regular (crawl_lower_open_at (l, layer, path, O_PATH));
   if (fd < 0)
     {
       int e = errno;

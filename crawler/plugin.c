@@ -130,7 +130,11 @@ host_open_in_root (CtrgitTarget *t, const char *path, int flags)
       errno = EPERM;
       return -1;
     }
-  return crawl_root_open (host_target (t), path, flags, NULL);
+  /* Directories and O_PATH handles as asked; anything to be read must be
+   * a regular file, so a plugin never opens a device a container planted. */
+  if (flags & (O_DIRECTORY | O_PATH))
+    return crawl_root_open (host_target (t), path, flags, NULL);
+  return crawl_root_open_regular (host_target (t), path, NULL);
 }
 
 static void

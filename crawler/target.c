@@ -191,21 +191,60 @@ crawl_fd_read (int fd, gsize max, char **out, gsize *out_len, GError **error)
   return TRUE;
 }
 
+int
+crawl_reopen_regular (int pathfd)
+{
+  if (pathfd < 0)
+    return -1;
+  struct stat st;
+  if (fstat (pathfd, &st) < 0)
+    {
+      int e = errno;
+      close (pathfd);
+      errno = e;
+      return -1;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      close (pathfd);
+      errno = EINVAL;
+      return -1;
+    }
+  char self[64];
+  g_snprintf (self, sizeof self, "/proc/self/fd/%d", pathfd);
+  int fd = open (self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  int e = errno;
+  close (pathfd);
+  errno = e;
+  return fd;
+}
+
+int
+crawl_root_open_regular (CrawlTarget *t, const char *path, GError **error)
+{
+  int pathfd = crawl_root_open (t, path, O_PATH, error);
+  if (pathfd < 0)
+    return -1;
+  int fd = crawl_reopen_regular (pathfd);
+  if (fd < 0)
+    {
+      int e = errno;
+      if (e == EINVAL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, "%s: not a regular file", path);
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (e), "%s: %s", path, g_strerror (e));
+      errno = e;
+    }
+  return fd;
+}
+
 gboolean
 crawl_root_read (CrawlTarget *t, const char *path, gsize max, char **out, gsize *out_len,
                  GError **error)
 {
-  int fd = crawl_root_open (t, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, error);
+  int fd = crawl_root_open_regular (t, path, error);
   if (fd < 0)
     return FALSE;
-  /* A fifo or device planted at a config path must not block or be read. */
-  struct stat st;
-  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
-    {
-      close (fd);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, "%s: not a regular file", path);
-      return FALSE;
-    }
   gboolean ok = crawl_fd_read (fd, max, out, out_len, error);
   close (fd);
   if (!ok)

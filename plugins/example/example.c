@@ -76,19 +76,12 @@ env_files_crawl (const CtrgitPluginHost *host, CtrgitTarget *target, CtrgitItems
       const char *path = env_files[i];
       /* O_NONBLOCK: a fifo planted at the path must not hang the crawl */
       int fd = host->open_in_root (target, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+      if (fd < 0 && errno == EINVAL)
+        host->skip (items, path, "not a regular file");
+      else if (fd < 0 && errno != ENOENT && errno != ENOTDIR)
+        skip_errno (host, items, path, errno);
       if (fd < 0)
-        {
-          if (errno != ENOENT && errno != ENOTDIR)
-            skip_errno (host, items, path, errno);
-          continue;
-        }
-      struct stat st;
-      if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
-        {
-          host->skip (items, path, "not a regular file");
-          close (fd);
-          continue;
-        }
+        continue;
       off_t size = 0;
       long lines = count_lines (fd, &size);
       int err = errno;

@@ -144,6 +144,20 @@ jq -r '._frame.skipped[0].reason' "$T_TMP/big.json" | grep -q 'limit' || t_fail_
 expect_eq "the other file is there" "/etc/hosts" "$(jq -r '.config | keys[]' "$T_TMP/big.json")"
 t_end
 
+t_begin "crawl-device-node-is-never-opened"
+# Opening a device runs its driver's open on the host: every open of the
+# planted node must be an O_PATH handle (strace sees each one).
+strace -f -qq -e trace=openat2,openat,open -o "$T_TMP/dev.strace" \
+  "$CTRGIT" crawl --features config,file --config /data/null $P-hostile >"$T_TMP/dev.json" 2>/dev/null
+opens=$(grep -cE '"(data/)?null"' "$T_TMP/dev.strace")
+[ "$opens" -ge 1 ] || t_fail_msg "the node was looked at $opens times (strace)"
+bad=$(grep -E '"(data/)?null"' "$T_TMP/dev.strace" | grep -v 'O_PATH' || true)
+expect_eq "opens of the node without O_PATH" "" "$bad"
+expect_eq "config skip" "config /data/null: not a regular file" \
+  "$(jq -r '._frame.skipped[] | select(.what == "/data/null") | "\(.feature) \(.reason)"' "$T_TMP/dev.json")"
+expect_eq "file item" "added char null" "$(jq -r '.file["/data/null"] | "\(.change) \(.type) \(.sha256)"' "$T_TMP/dev.json")"
+t_end
+
 # --- all containers, formats, watch, sandbox, search ---------------------------------
 t_begin "crawl-all-finds-every-container"
 crawl_to "$T_TMP/all.json" --features os
