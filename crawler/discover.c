@@ -100,7 +100,11 @@ component_runtime (const char *c, const char *parent, gboolean under_kubepods)
   return NULL;
 }
 
-/* The deepest component that names a container: docker-in-docker nests. */
+/* The outermost component that names a container. Cgroups nest: a
+ * container may create cgroups below its own (docker-in-docker does), and
+ * one named like another container's must not make its processes count as
+ * that container's; from the host, everything below a container's cgroup is
+ * that container. */
 static gboolean
 path_parse (const char *path, char **out_id, char **out_runtime)
 {
@@ -110,7 +114,7 @@ path_parse (const char *path, char **out_id, char **out_runtime)
   for (guint i = 0; i < n; i++)
     if (g_str_has_prefix (comps[i], "kubepods"))
       kube = TRUE;
-  for (guint i = n; i-- > 0;)
+  for (guint i = 0; i < n; i++)
     {
       const char *rt = component_runtime (comps[i], i > 0 ? comps[i - 1] : NULL, kube);
       if (!rt)
