@@ -123,6 +123,8 @@ target_root_fd (CrawlTarget *t, GError **error)
   return fd;
 }
 
+#define CRAWL_OPENAT2_RETRIES 16
+
 int
 crawl_openat2 (int root, const char *path, int flags, guint64 resolve)
 {
@@ -134,10 +136,12 @@ crawl_openat2 (int root, const char *path, int flags, guint64 resolve)
     path++;
   if (!*path)
     path = ".";
-  int fd;
+  /* RESOLVE_IN_ROOT answers EAGAIN when a rename anywhere raced a ".."
+   * walk; a container renaming in a loop must not keep us spinning. */
+  int fd, tries = 0;
   do
     fd = syscall (SYS_openat2, root, path, &how, sizeof how);
-  while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+  while (fd < 0 && (errno == EINTR || errno == EAGAIN) && ++tries < CRAWL_OPENAT2_RETRIES);
   return fd;
 }
 
