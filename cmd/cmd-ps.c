@@ -9,19 +9,6 @@
 /* podman ps shows 12 hex digits of an id */
 #define SHORT_ID_LEN 12
 
-/* Names come from runtime state files; keep a terminal's control bytes out. */
-static char *
-cell (const char *s)
-{
-  if (!s || !*s)
-    return g_strdup ("-");
-  char *c = g_strdup (s);
-  for (char *p = c; *p; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      *p = '?';
-  return c;
-}
-
 static json_t *
 target_json (CrawlTarget *t)
 {
@@ -72,13 +59,13 @@ print_table (GPtrArray *found, gboolean no_trunc)
     {
       CrawlTarget *t = found->pdata[i];
       char **row = g_new0 (char *, N_COLS + 1);
-      row[COL_ID] = no_trunc ? cell (t->id) : g_strndup (t->id, SHORT_ID_LEN);
-      row[COL_RUNTIME] = cell (t->runtime);
-      row[COL_NAME] = cell (t->name);
-      row[COL_IMAGE] = cell (t->image_ref);
+      row[COL_ID] = no_trunc ? ctr_printable (t->id) : g_strndup (t->id, SHORT_ID_LEN);
+      row[COL_RUNTIME] = ctr_printable (t->runtime);
+      row[COL_NAME] = ctr_printable (t->name);
+      row[COL_IMAGE] = ctr_printable (t->image_ref);
       row[COL_PID] = g_strdup_printf ("%d", (int) t->pid);
       row[COL_ROOT] = g_strdup_printf ("%s/%d/root", t->proc, (int) t->pid);
-      row[COL_UPPER] = cell (t->upperdir);
+      row[COL_UPPER] = ctr_printable (t->upperdir);
       for (int c = 0; c < N_COLS; c++)
         width[c] = MAX (width[c], (gsize) g_utf8_strlen (row[c], -1));
       g_ptr_array_add (rows, row);

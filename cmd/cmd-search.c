@@ -31,18 +31,24 @@ str_or (json_t *o, const char *field, const char *fallback)
   return s && *s ? s : fallback;
 }
 
+/* Everything printed here came from a container (file paths, package
+ * names) or a runtime's records: through ctr_printable, so a name cannot
+ * carry terminal escapes. */
 static void
 print_hit (json_t *hit, gboolean tty)
 {
   const char *b = tty ? "\033[1m" : "", *y = tty ? "\033[33m" : "", *o = tty ? "\033[m" : "";
   const char *type = str_or (hit, "system_type", "?");
-  const char *id = str_or (hit, "id", "?");
+  g_autofree char *id = ctr_printable (str_or (hit, "id", "?"));
+  g_autofree char *name = ctr_printable (str_or (hit, "name", NULL));
+  g_autofree char *image = ctr_printable (str_or (hit, "image", NULL));
+  g_autofree char *when = ctr_printable (str_or (hit, "timestamp", NULL));
   if (strcmp (type, "host") == 0)
-    printf ("%s%s%s (host)\n", b, str_or (hit, "name", id), o);
+    printf ("%s%s%s (host)\n", b, g_str_equal (name, "-") ? id : name, o);
   else
-    printf ("%s%s%s %s%.12s%s\n", b, str_or (hit, "name", "-"), o, y, id, o);
-  printf ("  image:    %s\n", str_or (hit, "image", "-"));
-  printf ("  crawled:  %s\n", str_or (hit, "timestamp", "-"));
+    printf ("%s%s%s %s%.12s%s\n", b, name, o, y, id, o);
+  printf ("  image:    %s\n", image);
+  printf ("  crawled:  %s\n", when);
   json_t *matched = json_object_get (hit, "matched");
   if (json_array_size (matched) > 0)
     {
@@ -50,7 +56,10 @@ print_hit (json_t *hit, gboolean tty)
       size_t i;
       json_t *m;
       json_array_foreach (matched, i, m)
-        printf ("%s%s", i ? ", " : "", json_string_value (m));
+        {
+          g_autofree char *shown = ctr_printable (json_string_value (m));
+          printf ("%s%s", i ? ", " : "", shown);
+        }
       printf ("\n");
     }
 }
@@ -68,7 +77,10 @@ print_facets (json_t *facets)
       const char *value;
       json_t *n;
       json_object_foreach (counts, value, n)
-        printf (" %s (%" JSON_INTEGER_FORMAT ")", value, json_integer_value (n));
+        {
+          g_autofree char *shown = ctr_printable (value);
+          printf (" %s (%" JSON_INTEGER_FORMAT ")", shown, json_integer_value (n));
+        }
       printf ("\n");
     }
 }

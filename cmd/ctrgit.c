@@ -139,6 +139,18 @@ ctr_open_store (CtrGlobals *g, GError **error)
 }
 
 char *
+ctr_printable (const char *s)
+{
+  if (!s || !*s)
+    return g_strdup ("-");
+  char *c = g_strdup (s);
+  for (char *p = c; *p; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = '?';
+  return c;
+}
+
+char *
 ctr_format_size (guint64 b)
 {
   /* docker's units: decimal, three significant digits */

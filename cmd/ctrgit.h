@@ -49,6 +49,9 @@ void ctr_print_import_result (const StoreImportResult *res, const char *verb, gb
 char **ctr_split_paths (int *argc, char **argv);
 char *ctr_store_path (CtrGlobals *g);
 char *ctr_format_size (guint64 bytes);
+/* s for a terminal: control bytes (ESC, newline, ...) as '?', and "-" for
+ * NULL or empty. Names from containers and images can hold anything. */
+char *ctr_printable (const char *s);
 char *ctr_format_age (gint64 unix_seconds);
 
 /* Shows the man page of cmd (NULL: ctrgit(1)) on a terminal; -1 when
