@@ -80,7 +80,6 @@ static const char *runtime_files[] = {
   "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/etc/mtab", "/run/.containerenv",
   "/run/secrets",
 };
-#define RUNTIME_SECRETS_PREFIX "/run/secrets/"
 
 static const char *
 type_name (guint32 mode)
@@ -284,7 +283,20 @@ runtime_paths_load (FileWalk *w)
 static gboolean
 is_runtime (FileWalk *w, const char *path)
 {
-  return g_hash_table_contains (w->runtime, path) || g_str_has_prefix (path, RUNTIME_SECRETS_PREFIX);
+  return g_hash_table_contains (w->runtime, path);
+}
+
+/* What the runtime itself writes (hosts, resolv.conf, ...) is never drift.
+ * Other mount points are the runtime's too, but a file under one is only
+ * hidden, not made equal: a container that bind-mounts over a changed
+ * binary must still show the change. */
+static gboolean
+is_runtime_file (const char *path)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (runtime_files); i++)
+    if (g_str_equal (runtime_files[i], path))
+      return TRUE;
+  return FALSE;
 }
 
 /* --- the upperdir -------------------------------------------------------- */
@@ -366,6 +378,7 @@ upper_entry (FileWalk *w, int dirfd, const char *name, const char *path, const O
   if (parent)
     orig_lookup (w, path, &o);
   gboolean runtime = is_runtime (w, path);
+  gboolean runtime_fixed = runtime && (S_ISDIR (st.st_mode) || is_runtime_file (path));
   const char *change = NULL;
   char sha[65] = "";
   g_autofree char *target = NULL;
@@ -374,12 +387,12 @@ upper_entry (FileWalk *w, int dirfd, const char *name, const char *path, const O
     {
       change = !o.found ? "added" : same_owner_mode (&o, &st) ? NULL : "changed";
       if (change && !o.found && g_hash_table_contains (w->runtime_dirs, path))
-        runtime = TRUE;
+        runtime = runtime_fixed = TRUE;
       subfd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (subfd < 0)
         skip_error (w, path, "not walked", NULL);
     }
-  else if (S_ISREG (st.st_mode) && !runtime)
+  else if (S_ISREG (st.st_mode) && !runtime_fixed)
     change = compare_regular (w, dirfd, name, path, &st, &o, sha);
   else if (S_ISLNK (st.st_mode))
     {
@@ -392,7 +405,7 @@ upper_entry (FileWalk *w, int dirfd, const char *name, const char *path, const O
     }
   else
     change = !o.found ? "added" : same_owner_mode (&o, &st) ? NULL : "changed";
-  if (runtime)
+  if (runtime_fixed)
     change = NULL;
   if (change || runtime)
     {

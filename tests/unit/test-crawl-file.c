@@ -101,6 +101,43 @@ teardown (void)
   g_clear_pointer (&tmp, g_free);
 }
 
+/* Mount points hide, they do not make equal: a changed file the container
+ * bind-mounted over is still drift (marked runtime), and files a container
+ * drops under /run/secrets are drift like any others. */
+static void
+test_mount_points_do_not_hide_drift (void)
+{
+  if (!need_root ())
+    return;
+  setup ();
+  put ("l1/usr/sbin/sshd", "the image's sshd\n", 0755);
+  dir ("l1/run", 0755);
+  g_autofree char *l1 = g_build_filename (tmp, "l1", NULL);
+  put ("u/usr/sbin/sshd", "a backdoor\n", 0755);
+  put ("u/run/secrets/planted", "x\n", 0644);
+  put ("proc/42/mountinfo",
+       "1 0 0:1 / / rw - overlay overlay rw\n"
+       "2 1 0:2 /x /usr/sbin/sshd rw - ext4 /dev/x rw\n", 0644);
+
+  g_autoptr(CrawlTarget) t = fake_container ();
+  t->upperdir = g_build_filename (tmp, "u", NULL);
+  t->lowerdirs = g_new0 (char *, 2);
+  t->lowerdirs[0] = g_strdup (l1);
+  CrawlContext ctx = { 0 };
+  g_autoptr(json_t) items = json_object ();
+  g_autoptr(GError) error = NULL;
+  g_assert_true (crawl_feature_file (&ctx, t, items, &error));
+  g_assert_no_error (error);
+  json_t *sshd = json_object_get (items, "/usr/sbin/sshd");
+  g_assert_nonnull (sshd);
+  g_assert_cmpstr (json_string_value (json_object_get (sshd, "change")), ==, "changed");
+  g_assert_true (json_is_true (json_object_get (sshd, "runtime")));
+  json_t *planted = json_object_get (items, "/run/secrets/planted");
+  g_assert_nonnull (planted);
+  g_assert_cmpstr (json_string_value (json_object_get (planted, "change")), ==, "added");
+  teardown ();
+}
+
 /* Two lower layers, an upper with every kind of change, one crawl: the
  * exact keys and changes. */
 static void
@@ -454,6 +491,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/crawl/file/drift-exact", test_drift_exact);
+  g_test_add_func ("/crawl/file/mount-points-do-not-hide-drift", test_mount_points_do_not_hide_drift);
   g_test_add_func ("/crawl/file/lower-stack", test_lower_stack);
   g_test_add_func ("/crawl/file/full-walk", test_full_walk);
   g_test_add_func ("/crawl/file/hostile-symlink", test_hostile_symlink);
