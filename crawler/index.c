@@ -822,8 +822,10 @@ search_matched (CrawlIndex *idx, sqlite3_int64 frame, GPtrArray *terms, json_t *
 static json_t *
 column_json (sqlite3_stmt *st, int i)
 {
+  /* crawl_json_string never fails: a corrupt row with bytes that are not
+   * UTF-8 must not make json_pack below fail and drop the hit */
   const char *s = (const char *) sqlite3_column_text (st, i);
-  return s ? json_string (s) : json_null ();
+  return crawl_json_string_or_null (s);
 }
 
 static gboolean
