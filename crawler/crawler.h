@@ -84,11 +84,9 @@ CrawlTarget *crawl_find (GPtrArray *found, const char *which, GError **error);
  * its path names, or FALSE if none does. */
 gboolean crawl_cgroup_parse (const char *text, char **out_id, char **out_runtime,
                              char **out_path);
-/* From the text of /proc/PID/mountinfo: the overlay mounted on "/", if any. */
-gboolean crawl_mountinfo_overlay (const char *text, char **out_upper, char ***out_lowers,
-                                  char **out_work);
-/* The same for the overlay whose device is MAJOR:MINOR (the host's view of a
- * container's root filesystem). */
+/* From the text of a mountinfo (the host's: the crawler's own): the
+ * overlay whose device is MAJOR:MINOR, i.e. the one a container's root,
+ * /proc/PID/root, is on. FALSE if that device is not an overlay. */
 gboolean crawl_mountinfo_overlay_dev (const char *text, guint major, guint minor,
                                       char **out_upper, char ***out_lowers, char **out_work);
 /* TRUE while t->pid is still the process discovery saw (same start time). */

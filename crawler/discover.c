@@ -171,45 +171,27 @@ crawl_cgroup_parse (const char *text, char **out_id, char **out_runtime, char **
 
 /* --- mountinfo ------------------------------------------------------------ */
 
-/* The overlay among mountinfo's lines that is mounted on "/" (mnt) or has
- * device MAJ:MIN (dev); with mnt, the last line wins, as a later mount on
- * "/" hides an earlier one. */
-static gboolean
-mountinfo_overlay (const char *text, const char *mnt_want, const char *dev_want, char **out_upper,
-                   char ***out_lowers, char **out_work)
+gboolean
+crawl_mountinfo_overlay_dev (const char *text, guint major, guint minor, char **out_upper,
+                             char ***out_lowers, char **out_work)
 {
+  g_autofree char *dev = g_strdup_printf ("%u:%u", major, minor);
   g_auto(GStrv) lines = g_strsplit (text ? text : "", "\n", -1);
-  g_autofree char *upper = NULL, *work = NULL;
-  g_autoptr(GPtrArray) lowers = NULL;
-  gboolean found = FALSE;
   for (char **l = lines; *l; l++)
     {
       /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS */
       g_auto(GStrv) f = g_strsplit (*l, " ", -1);
       guint n = g_strv_length (f);
-      if (n < 10)
+      if (n < 10 || !g_str_equal (f[2], dev))
         continue;
-      g_autofree char *mnt = procfs_mount_unescape (f[4]);
-      if (mnt_want && !g_str_equal (mnt, mnt_want))
-        continue;
-      if (dev_want && !g_str_equal (f[2], dev_want))
-        continue;
-      if (dev_want && found)
-        break;
       guint dash = 6;
       while (dash < n && !g_str_equal (f[dash], "-"))
         dash++;
-      if (dash + 3 >= n)
-        continue;
-      /* A later mount on "/" hides an earlier one: the last line wins. */
-      g_clear_pointer (&upper, g_free);
-      g_clear_pointer (&work, g_free);
-      g_clear_pointer (&lowers, g_ptr_array_unref);
-      found = FALSE;
-      if (!g_str_equal (f[dash + 1], "overlay"))
-        continue;
-      found = TRUE;
-      lowers = g_ptr_array_new_with_free_func (g_free);
+      /* every mount of one superblock has the same options: the first will do */
+      if (dash + 3 >= n || !g_str_equal (f[dash + 1], "overlay"))
+        return FALSE;
+      g_autofree char *upper = NULL, *work = NULL;
+      g_autoptr(GPtrArray) lowers = g_ptr_array_new_with_free_func (g_free);
       g_auto(GStrv) opts = g_strsplit (f[dash + 3], ",", -1);
       for (char **o = opts; *o; o++)
         {
@@ -236,38 +218,22 @@ mountinfo_overlay (const char *text, const char *mnt_want, const char *dev_want,
                   g_ptr_array_add (lowers, procfs_mount_unescape (*d));
             }
         }
-    }
-  if (!found)
-    return FALSE;
-  if (out_upper)
-    *out_upper = g_steal_pointer (&upper);
-  if (out_lowers)
-    {
-      if (lowers->len > 0)
+      if (out_upper)
+        *out_upper = g_steal_pointer (&upper);
+      if (out_work)
+        *out_work = g_steal_pointer (&work);
+      if (out_lowers)
         {
-          g_ptr_array_add (lowers, NULL);
-          *out_lowers = (char **) g_ptr_array_free (g_steal_pointer (&lowers), FALSE);
+          *out_lowers = NULL;
+          if (lowers->len > 0)
+            {
+              g_ptr_array_add (lowers, NULL);
+              *out_lowers = (char **) g_ptr_array_free (g_steal_pointer (&lowers), FALSE);
+            }
         }
-      else
-        *out_lowers = NULL;
+      return TRUE;
     }
-  if (out_work)
-    *out_work = g_steal_pointer (&work);
-  return TRUE;
-}
-
-gboolean
-crawl_mountinfo_overlay (const char *text, char **out_upper, char ***out_lowers, char **out_work)
-{
-  return mountinfo_overlay (text, "/", NULL, out_upper, out_lowers, out_work);
-}
-
-gboolean
-crawl_mountinfo_overlay_dev (const char *text, guint major, guint minor, char **out_upper,
-                             char ***out_lowers, char **out_work)
-{
-  g_autofree char *dev = g_strdup_printf ("%u:%u", major, minor);
-  return mountinfo_overlay (text, NULL, dev, out_upper, out_lowers, out_work);
+  return FALSE;
 }
 
 /* --- processes ------------------------------------------------------------ */

@@ -131,7 +131,7 @@ test_mountinfo_podman (void)
                      "120 119 0:53 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n";
   g_autofree char *upper = NULL, *work = NULL;
   g_auto(GStrv) lowers = NULL;
-  g_assert_true (crawl_mountinfo_overlay (text, &upper, &lowers, &work));
+  g_assert_true (crawl_mountinfo_overlay_dev (text, 0, 52, &upper, &lowers, &work));
   g_assert_cmpstr (upper, ==, "/var/lib/containers/storage/overlay/7330c058/diff");
   g_assert_cmpstr (work, ==, "/var/lib/containers/storage/overlay/7330c058/work");
   g_assert_cmpuint (g_strv_length (lowers), ==, 2);
@@ -150,7 +150,7 @@ test_mountinfo_escapes (void)
     "upperdir=/u/my\\040upper\\011dir,workdir=/w/work\n";
   g_autofree char *upper = NULL, *work = NULL;
   g_auto(GStrv) lowers = NULL;
-  g_assert_true (crawl_mountinfo_overlay (text, &upper, &lowers, &work));
+  g_assert_true (crawl_mountinfo_overlay_dev (text, 0, 40, &upper, &lowers, &work));
   g_assert_cmpstr (upper, ==, "/u/my upper\tdir");
   g_assert_cmpstr (work, ==, "/w/work");
   g_assert_cmpuint (g_strv_length (lowers), ==, 4);
@@ -165,21 +165,17 @@ test_mountinfo_not_overlay (void)
 {
   g_autofree char *upper = NULL, *work = NULL;
   g_auto(GStrv) lowers = NULL;
-  /* the host: ext4 on "/" */
-  g_assert_false (crawl_mountinfo_overlay ("22 1 253:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n",
-                                           &upper, &lowers, &work));
-  /* an overlay elsewhere does not count */
-  g_assert_false (crawl_mountinfo_overlay ("22 1 253:1 / / rw - ext4 /dev/vda1 rw\n"
-                                           "40 22 0:41 / /mnt/x rw - overlay overlay rw,lowerdir=/a,upperdir=/b,workdir=/c\n",
-                                           &upper, &lowers, &work));
-  /* a later mount on "/" hides the overlay */
-  g_assert_false (crawl_mountinfo_overlay (PODMAN_ROOT "121 119 0:60 / / rw - tmpfs tmpfs rw\n",
-                                           &upper, &lowers, &work));
-  g_assert_false (crawl_mountinfo_overlay ("", &upper, &lowers, &work));
-  g_assert_false (crawl_mountinfo_overlay ("junk\n1 2 3\n", &upper, &lowers, &work));
-  /* and a later overlay on "/" is the one */
-  g_assert_true (crawl_mountinfo_overlay ("22 1 253:1 / / rw - ext4 /dev/vda1 rw\n" PODMAN_ROOT,
-                                          &upper, &lowers, &work));
+  const char *host = "22 1 253:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+                     PODMAN_ROOT "121 119 0:60 / /tmp rw - tmpfs tmpfs rw\n";
+  /* a device that is not an overlay, one not mounted at all, no text */
+  g_assert_false (crawl_mountinfo_overlay_dev (host, 253, 1, &upper, &lowers, &work));
+  g_assert_false (crawl_mountinfo_overlay_dev (host, 0, 60, &upper, &lowers, &work));
+  g_assert_false (crawl_mountinfo_overlay_dev (host, 0, 99, &upper, &lowers, &work));
+  g_assert_false (crawl_mountinfo_overlay_dev ("", 0, 52, &upper, &lowers, &work));
+  g_assert_false (crawl_mountinfo_overlay_dev ("junk\n1 2 3\n", 0, 52, &upper, &lowers, &work));
+  g_assert_null (upper);
+  /* the overlay is found by its device, wherever it is mounted */
+  g_assert_true (crawl_mountinfo_overlay_dev (host, 0, 52, &upper, &lowers, &work));
   g_assert_cmpstr (upper, ==, "/var/lib/containers/storage/overlay/7330c058/diff");
 }
 
@@ -557,7 +553,7 @@ main (int argc, char **argv)
   g_test_add_func ("/crawl/discover/cgroup-path-prefers-v2", test_cgroup_path);
   g_test_add_func ("/crawl/discover/mountinfo-podman-overlay", test_mountinfo_podman);
   g_test_add_func ("/crawl/discover/mountinfo-escapes-and-lowerdirs", test_mountinfo_escapes);
-  g_test_add_func ("/crawl/discover/mountinfo-root-not-overlay", test_mountinfo_not_overlay);
+  g_test_add_func ("/crawl/discover/mountinfo-device-not-overlay", test_mountinfo_not_overlay);
   g_test_add_func ("/crawl/discover/no-proc-is-an-error", test_discover_no_proc);
   g_test_add ("/crawl/discover/fake-proc-and-metadata", Fake, NULL, fake_setup, test_discover, fake_teardown);
   g_test_add ("/crawl/discover/corrupt-metadata-is-unknown", Fake, NULL, fake_setup,
