@@ -50,13 +50,9 @@ parse_interval (const char *s, gint64 *out_ms)
 static gboolean
 check_features (GPtrArray *plugins, char **names, GError **error)
 {
-  gsize n;
-  const CrawlFeature *all = crawl_features_builtin (&n);
   for (char **f = names; f && *f; f++)
     {
-      gboolean known = plugins && crawl_plugins_find_feature (plugins, *f);
-      for (gsize i = 0; i < n && !known; i++)
-        known = g_str_equal (all[i].name, *f);
+      gboolean known = crawl_feature_find (*f) || (plugins && crawl_plugins_find_feature (plugins, *f));
       if (!known)
         return g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                             "no feature \"%s\" (see --list-features)", *f), FALSE;

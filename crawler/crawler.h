@@ -151,6 +151,8 @@ typedef struct {
 
 /* The built-in features, in frame order. */
 const CrawlFeature *crawl_features_builtin (gsize *n);
+/* The built-in feature called name, or NULL. */
+const CrawlFeature *crawl_feature_find (const char *name);
 
 gboolean crawl_feature_os (CrawlContext *ctx, CrawlTarget *t, json_t *items, GError **error);
 gboolean crawl_feature_process (CrawlContext *ctx, CrawlTarget *t, json_t *items, GError **error);

@@ -14,6 +14,7 @@
  */
 #include "crawler/crawler.h"
 #include "crawler/procfs.h"
+#include "crawler/crawler-private.h"
 
 #include <dirent.h>
 #include <string.h>
@@ -78,7 +79,7 @@ cg_read (MetricCrawl *m, const char *what, const CgroupDir *d, const char *name)
   g_autofree char *path = g_build_filename (d->dir, name, NULL);
   g_autoptr(GError) local = NULL;
   char *text = NULL;
-  if (procfs_read_file (path, PROCFS_CGROUP_FILE_MAX, &text, NULL, &local))
+  if (crawl_path_read (path, PROCFS_CGROUP_FILE_MAX, &text, NULL, &local))
     return text;
   crawl_target_skip (m->t, METRIC_FEATURE, what, local->message);
   return NULL;
@@ -199,7 +200,7 @@ host_read (CrawlTarget *t, const char *what, const char *path, gsize max)
 {
   g_autoptr(GError) local = NULL;
   char *text = NULL;
-  if (procfs_read_file (path, max, &text, NULL, &local))
+  if (crawl_path_read (path, max, &text, NULL, &local))
     return text;
   crawl_target_skip (t, METRIC_FEATURE, what, local->message);
   return NULL;
@@ -284,7 +285,7 @@ crawl_feature_metric (CrawlContext *ctx, CrawlTarget *t, json_t *items, GError *
       return TRUE;
     }
   g_autofree char *self_mountinfo = g_build_filename (proc, "self/mountinfo", NULL);
-  if (!procfs_read_file (self_mountinfo, CRAWL_PROC_FILE_MAX, &mountinfo, NULL, error))
+  if (!crawl_path_read (self_mountinfo, CRAWL_PROC_FILE_MAX, &mountinfo, NULL, error))
     return FALSE;
   MetricCrawl m = { .t = t, .proc = proc, .cgroup = cgroup, .mountinfo = mountinfo };
   metric_cpu (&m, items);

@@ -18,3 +18,12 @@ crawl_features_builtin (gsize *n)
   *n = G_N_ELEMENTS (builtin);
   return builtin;
 }
+
+const CrawlFeature *
+crawl_feature_find (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (builtin); i++)
+    if (g_str_equal (builtin[i].name, name))
+      return &builtin[i];
+  return NULL;
+}

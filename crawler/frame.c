@@ -6,17 +6,6 @@
 
 #include <string.h>
 
-static const CrawlFeature *
-frame_builtin_feature (const char *name)
-{
-  gsize n;
-  const CrawlFeature *all = crawl_features_builtin (&n);
-  for (gsize i = 0; i < n; i++)
-    if (strcmp (all[i].name, name) == 0)
-      return &all[i];
-  return NULL;
-}
-
 static char *
 frame_timestamp_now (void)
 {
@@ -90,7 +79,7 @@ crawl_frame_build (CrawlContext *ctx, CrawlTarget *t, char **features)
       const char *name = names->pdata[i];
       g_autoptr(GError) error = NULL;
       json_t *items = json_object ();
-      const CrawlFeature *f = frame_builtin_feature (name);
+      const CrawlFeature *f = crawl_feature_find (name);
       gboolean ok;
       if (f)
         ok = f->crawl (ctx, t, items, &error);

@@ -243,12 +243,6 @@ procfs_parse_btime (const char *text)
 }
 
 gboolean
-procfs_read_file (const char *path, gsize max, char **out, gsize *out_len, GError **error)
-{
-  return crawl_path_read (path, max, out, out_len, error);
-}
-
-gboolean
 procfs_boot_time (const char *proc, gint64 *out, GError **error)
 {
   /* The boot time is fixed for the life of the host: the os, process and
@@ -263,7 +257,7 @@ procfs_boot_time (const char *proc, gint64 *out, GError **error)
     return TRUE;
   g_autofree char *path = g_build_filename (proc, "stat", NULL);
   g_autofree char *text = NULL;
-  if (!procfs_read_file (path, CRAWL_PROC_FILE_MAX, &text, NULL, error))
+  if (!crawl_path_read (path, CRAWL_PROC_FILE_MAX, &text, NULL, error))
     return FALSE;
   *out = procfs_parse_btime (text);
   if (*out < 0)

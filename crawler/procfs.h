@@ -62,9 +62,6 @@ GArray *procfs_pids (CrawlTarget *t, GError **error);
 gint64 procfs_parse_btime (const char *text);
 /* The boot time from PROC/stat, in seconds since the epoch. */
 gboolean procfs_boot_time (const char *proc, gint64 *out, GError **error);
-/* Reads a whole file outside any container (PROC/stat, cgroupfs), at most max bytes. */
-gboolean procfs_read_file (const char *path, gsize max, char **out, gsize *out_len,
-                           GError **error);
 /* Milliseconds since the epoch as RFC 3339 UTC ("2026-11-25T14:40:00.120Z"). */
 char *procfs_rfc3339 (gint64 ms);
 /* Boot time (seconds) plus clock ticks after boot, as procfs_rfc3339 prints it. */
