@@ -169,6 +169,12 @@ t_end
 t_begin "crawl-unknown-container-and-feature"
 expect_fail 1 'no (running )?container' ctrgit crawl no-such-container
 expect_fail 2 'no feature "bogus"' ctrgit crawl --features bogus $P-web
+expect_fail 2 'is not a duration' ctrgit crawl --watch --interval soon $P-web
+expect_fail 2 '--files is drift or full' ctrgit crawl --files some $P-web
+expect_fail 2 'unknown format "xml"' ctrgit crawl --format xml $P-web
+expect_fail 2 'crawls the host only' ctrgit crawl --host $P-web
+expect_fail 1 'unknown emitter' ctrgit crawl --emit ftp://x $P-web
+CTRGIT_REPO=$T_TMP/no-store expect_fail 1 'needs a store' ctrgit crawl --emit index $P-web
 t_end
 
 t_begin "crawl-format-crawler-csv"
