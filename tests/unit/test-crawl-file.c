@@ -66,6 +66,25 @@ fake_container (void)
   return t;
 }
 
+/* The file feature on a fake container with upperdir tmp/u over the given
+ * lower layers (top first, under tmp): its items, no store. */
+static json_t *
+crawl_upper (CrawlTarget **out_t, const char *const *lowers)
+{
+  CrawlTarget *t = fake_container ();
+  t->upperdir = g_build_filename (tmp, "u", NULL);
+  t->lowerdirs = g_new0 (char *, g_strv_length ((char **) lowers) + 1);
+  for (guint i = 0; lowers[i]; i++)
+    t->lowerdirs[i] = g_build_filename (tmp, lowers[i], NULL);
+  CrawlContext ctx = { 0 };
+  json_t *items = json_object ();
+  g_autoptr(GError) error = NULL;
+  g_assert_true (crawl_feature_file (&ctx, t, items, &error));
+  g_assert_no_error (error);
+  *out_t = t;
+  return items;
+}
+
 /* A container whose root is tmp/r, opened as discovery opens /proc/PID/root. */
 static CrawlTarget *
 fake_rooted (void)
@@ -112,22 +131,15 @@ test_mount_points_do_not_hide_drift (void)
   setup ();
   put ("l1/usr/sbin/sshd", "the image's sshd\n", 0755);
   dir ("l1/run", 0755);
-  g_autofree char *l1 = g_build_filename (tmp, "l1", NULL);
   put ("u/usr/sbin/sshd", "a backdoor\n", 0755);
   put ("u/run/secrets/planted", "x\n", 0644);
   put ("proc/42/mountinfo",
        "1 0 0:1 / / rw - overlay overlay rw\n"
        "2 1 0:2 /x /usr/sbin/sshd rw - ext4 /dev/x rw\n", 0644);
 
-  g_autoptr(CrawlTarget) t = fake_container ();
-  t->upperdir = g_build_filename (tmp, "u", NULL);
-  t->lowerdirs = g_new0 (char *, 2);
-  t->lowerdirs[0] = g_strdup (l1);
-  CrawlContext ctx = { 0 };
-  g_autoptr(json_t) items = json_object ();
-  g_autoptr(GError) error = NULL;
-  g_assert_true (crawl_feature_file (&ctx, t, items, &error));
-  g_assert_no_error (error);
+  g_autoptr(CrawlTarget) t = NULL;
+  const char *lowers[] = { "l1", NULL };
+  g_autoptr(json_t) items = crawl_upper (&t, lowers);
   json_t *sshd = json_object_get (items, "/usr/sbin/sshd");
   g_assert_nonnull (sshd);
   g_assert_cmpstr (json_string_value (json_object_get (sshd, "change")), ==, "changed");
@@ -159,8 +171,6 @@ test_drift_exact (void)
   put ("l1/opt/opq/b", "b\n", 0644);
   dir ("l1/same", 0755);
   dir ("l1/upper-changed-dir", 0755);
-  g_autofree char *l1 = g_build_filename (tmp, "l1", NULL);
-  g_autofree char *l2 = g_build_filename (tmp, "l2", NULL);
   /* l1 deletes /etc/gone-below of l2: the image never has it */
   dir ("l1/etc", 0755);
   whiteout ("l1/etc/gone-below");
@@ -191,16 +201,9 @@ test_drift_exact (void)
        "1 0 0:1 / / rw - overlay overlay rw\n"
        "2 1 0:2 / /mnt/vol rw - ext4 /dev/x rw\n", 0644);
 
-  g_autoptr(CrawlTarget) t = fake_container ();
-  t->upperdir = g_build_filename (tmp, "u", NULL);
-  t->lowerdirs = g_new0 (char *, 3);
-  t->lowerdirs[0] = g_strdup (l1);
-  t->lowerdirs[1] = g_strdup (l2);
-  CrawlContext ctx = { 0 };
-  g_autoptr(json_t) items = json_object ();
-  g_autoptr(GError) error = NULL;
-  g_assert_true (crawl_feature_file (&ctx, t, items, &error));
-  g_assert_no_error (error);
+  g_autoptr(CrawlTarget) t = NULL;
+  const char *lowers[] = { "l1", "l2", NULL };
+  g_autoptr(json_t) items = crawl_upper (&t, lowers);
 
   const char *want[][2] = {
     { "/bad\\xff", "added" },
