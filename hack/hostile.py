@@ -356,16 +356,26 @@ def big_layer():
     return lay.bytes()
 
 
+def large_data():
+    return b"".join(hashlib.sha256(b"big-%d" % j).digest() for j in range(6 << 15))
+
+
 def large_file_layer():
     """One 6 MiB file of deterministic, incompressible bytes: larger than the
     size up to which the store hashes files in memory, so it takes the
     streaming path."""
-    data = b"".join(hashlib.sha256(b"big-%d" % j).digest() for j in range(6 << 15))
-    return Layer().file("large.bin", data).bytes()
+    return Layer().file("large.bin", large_data()).bytes()
 
 
 def case_large_file(p):
     image(p, [large_file_layer()])
+
+
+def case_large_twice(p):
+    data = large_data()
+    lay = (Layer().file("large.bin", data).file("copy.bin", data).file("run.bin", data, mode=0o755)
+           .file("other.bin", data[::-1]))
+    image(p, [lay.bytes()])
 
 
 def case_zstd_layer(p):
@@ -661,6 +671,7 @@ CASES = [
     ("index-absent-blob", "reject", "index.json names a manifest whose blob is absent (config and layer blobs present)"),
     ("long-path", "reject", "ok.txt, then a file whose PAX path is 10000 characters (99 dirs of 99 chars, a 100-char name)"),
     ("large-file", "legal", "one 6 MiB file large.bin (over the in-memory hashing size)"),
+    ("large-twice", "legal", "large.bin, copy.bin (the same bytes), run.bin (the same, mode 0755), other.bin (reversed)"),
     ("zstd-layer", "legal", "two zstd layers: the ok layer, then large.bin"),
     ("history-v1", "legal", "v1 of a version chain: etc/os-release, opq/{a,b}, x.txt (xattr user.a=1), own.txt, link -> x.txt, f2l file, keep.txt"),
     ("history-v2", "legal", "v1 + layer: etc/ 0700, opaque opq/ with c, x.txt xattr user.a=2, own.txt uid 1000, link -> own.txt, f2l -> x.txt"),

@@ -13,8 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Files up to this size are hashed in memory before OSTree sees them, so a
- * duplicate costs no write; larger ones stream into OSTree's writer. */
+/* Files up to this size are hashed in memory before anything is written,
+ * so a duplicate costs no write; larger ones are written as they are
+ * hashed, and dropped at the end if the repo has them. */
 #define SMALL_FILE (4 * 1024 * 1024)
 
 typedef struct {
@@ -46,27 +47,58 @@ layer_import_clear (LayerImport *li)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LayerImport, layer_import_clear)
 
+typedef gboolean (*PayloadSink) (gpointer user, const guint8 *buf, gsize len, GError **error);
+
+/* Hands the current entry's bytes to SINK in the pieces the reader has. */
+static gboolean
+read_payload (LayerImport *li, PayloadSink sink, gpointer user, GError **error)
+{
+  for (;;)
+    {
+      const guint8 *b;
+      gsize n;
+      if (!oci_tar_reader_data (li->tar, &b, &n, error))
+        return FALSE;
+      if (n == 0)
+        return TRUE;
+      if (!sink (user, b, n, error))
+        return FALSE;
+    }
+}
+
+typedef struct {
+  StoreObjectHasher *hasher;
+  GByteArray *buf;
+} MemorySink;
+
+static gboolean
+memory_sink (gpointer user, const guint8 *buf, gsize len, GError **error)
+{
+  MemorySink *m = user;
+  store_object_hasher_update (m->hasher, buf, len);
+  g_byte_array_append (m->buf, buf, len);
+  return TRUE;
+}
+
+static gboolean
+stream_sink (gpointer user, const guint8 *buf, gsize len, GError **error)
+{
+  return store_object_stream_write (user, buf, len, error);
+}
+
 static gboolean
 write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **out_csum,
                GError **error)
 {
   guint32 mode = S_IFREG | e->mode;
+  char csum[65];
   if (e->size <= SMALL_FILE)
     {
       g_autoptr(GByteArray) buf = g_byte_array_sized_new (e->size);
       store_object_hasher_begin (li->hasher, e->uid, e->gid, mode, NULL, xattrs);
-      for (;;)
-        {
-          const guint8 *b;
-          gsize n;
-          if (!oci_tar_reader_data (li->tar, &b, &n, error))
-            return FALSE;
-          if (n == 0)
-            break;
-          store_object_hasher_update (li->hasher, b, n);
-          g_byte_array_append (buf, b, n);
-        }
-      char csum[65];
+      MemorySink m = { li->hasher, buf };
+      if (!read_payload (li, memory_sink, &m, error))
+        return FALSE;
       store_object_hasher_finish (li->hasher, csum);
       g_autoptr(GBytes) data = g_byte_array_free_to_bytes (g_steal_pointer (&buf));
       if (!store_object_writer_put (li->writer, csum, e->uid, e->gid, mode, xattrs, data, error))
@@ -75,7 +107,19 @@ write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **o
       return TRUE;
     }
 
-  /* Large files stream through: OSTree hashes them as it writes. */
+  if (store_object_writer_streams (li->writer))
+    {
+      g_autoptr(StoreObjectStream) st = store_object_writer_open (li->writer, e->uid, e->gid, mode,
+                                                                  xattrs, error);
+      if (!st || !read_payload (li, stream_sink, st, error)
+          || !store_object_stream_close (g_steal_pointer (&st), csum, error))
+        return FALSE;
+      *out_csum = g_strdup (csum);
+      return TRUE;
+    }
+
+  /* Large files in archive repos stream through libostree, which
+   * compresses them as it writes (and hashes them with GLib's SHA-256). */
   g_autoptr(GFileInfo) info = g_file_info_new ();
   g_file_info_set_file_type (info, G_FILE_TYPE_REGULAR);
   g_file_info_set_attribute_uint32 (info, "unix::uid", e->uid);

@@ -44,63 +44,80 @@ struct StoreObjectWriter {
   guint64 written;
 };
 
+/* A large file, written chunk by chunk into one unlinked file while the
+ * importing thread hashes it; linked in as an object once its checksum is
+ * known and every chunk is written. */
+struct StoreObjectStream {
+  StoreObjectWriter *w;
+  int fd;
+  guint64 offset;
+  StoreObjectHasher *hasher;
+  gint refs;              /* the importing thread's, plus one per queued chunk */
+  gboolean keep;          /* link it in (decided at close) */
+  char checksum[65];
+  guint32 uid, gid, mode;
+  GVariant *xattrs;
+};
+
 typedef struct {
   char checksum[65];
   guint32 uid, gid, mode;
   GVariant *xattrs;
   GBytes *data;
+  StoreObjectStream *stream;   /* set: data goes at offset into stream->fd */
+  guint64 offset;
 } Job;
 
 static void
 job_free (Job *j)
 {
-  g_variant_unref (j->xattrs);
+  g_clear_pointer (&j->xattrs, g_variant_unref);
   g_bytes_unref (j->data);
   g_free (j);
 }
 
 static gboolean
-write_all (int fd, const guint8 *buf, gsize len)
+write_all (int fd, const guint8 *buf, gsize len, guint64 offset)
 {
   while (len > 0)
     {
-      gssize n = write (fd, buf, len);
+      gssize n = pwrite (fd, buf, len, offset);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         return FALSE;
       buf += n;
       len -= n;
+      offset += n;
     }
   return TRUE;
 }
 
+/* Gives the written, unlinked fd its owner and mode and links it in as the
+ * object CHECKSUM, the way libostree lays out bare-user objects. */
 static gboolean
-write_bare_user (StoreObjectWriter *w, Job *j, const guint8 *buf, gsize len, GError **error)
+link_bare_user (StoreObjectWriter *w, int fd, const char *checksum, guint32 uid, guint32 gid,
+                guint32 mode, GVariant *xattrs)
 {
   char rel[80];
-  snprintf (rel, sizeof rel, "%.2s/%s.file", j->checksum, j->checksum + 2);
-  int fd = openat (w->tmp_dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return oci_throw_errno (error, "object %s: O_TMPFILE", j->checksum);
+  snprintf (rel, sizeof rel, "%.2s/%s.file", checksum, checksum + 2);
   g_autoptr(GVariant) meta = g_variant_ref_sink (
-      g_variant_new ("(uuu@a(ayay))", GUINT32_TO_BE (j->uid), GUINT32_TO_BE (j->gid),
-                     GUINT32_TO_BE (j->mode), j->xattrs));
+      g_variant_new ("(uuu@a(ayay))", GUINT32_TO_BE (uid), GUINT32_TO_BE (gid),
+                     GUINT32_TO_BE (mode), xattrs));
   /* As libostree: readable by the owner whatever the mode, setuid and
    * setgid bits only in the xattr, mtime 0. */
   const struct timespec times[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
   char proc[64];
   snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
-  gboolean ok = write_all (fd, buf, len)
-                && fsetxattr (fd, "user.ostreemeta", g_variant_get_data (meta),
-                              g_variant_get_size (meta), 0) == 0
-                && fchmod (fd, (j->mode & 0775) | S_IRUSR) == 0
+  gboolean ok = fsetxattr (fd, "user.ostreemeta", g_variant_get_data (meta),
+                           g_variant_get_size (meta), 0) == 0
+                && fchmod (fd, (mode & 0775) | S_IRUSR) == 0
                 && futimens (fd, times) == 0;
   if (ok && linkat (AT_FDCWD, proc, w->objects_dfd, rel, AT_SYMLINK_FOLLOW) < 0)
     {
       if (errno == ENOENT)
         {
-          char dir[3] = { j->checksum[0], j->checksum[1], 0 };
+          char dir[3] = { checksum[0], checksum[1], 0 };
           if (mkdirat (w->objects_dfd, dir, 0755) < 0 && errno != EEXIST)
             ok = FALSE;
           else if (linkat (AT_FDCWD, proc, w->objects_dfd, rel, AT_SYMLINK_FOLLOW) < 0 && errno != EEXIST)
@@ -109,10 +126,55 @@ write_bare_user (StoreObjectWriter *w, Job *j, const guint8 *buf, gsize len, GEr
       else if (errno != EEXIST)   /* written meanwhile: the same bytes */
         ok = FALSE;
     }
+  return ok;
+}
+
+static gboolean
+write_bare_user (StoreObjectWriter *w, Job *j, const guint8 *buf, gsize len, GError **error)
+{
+  int fd = openat (w->tmp_dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return oci_throw_errno (error, "object %s: O_TMPFILE", j->checksum);
+  gboolean ok = write_all (fd, buf, len, 0)
+                && link_bare_user (w, fd, j->checksum, j->uid, j->gid, j->mode, j->xattrs);
   if (!ok)
     oci_throw_errno (error, "writing object %s", j->checksum);
   close (fd);
   return ok;
+}
+
+static void
+set_error (StoreObjectWriter *w, GError **local)
+{
+  g_mutex_lock (&w->lock);
+  if (!w->error)
+    w->error = g_steal_pointer (local);
+  g_mutex_unlock (&w->lock);
+  g_clear_error (local);
+}
+
+/* The last reference, whichever thread drops it, links the object in:
+ * then every chunk is on the file. */
+static void
+stream_unref (StoreObjectStream *st)
+{
+  if (!g_atomic_int_dec_and_test (&st->refs))
+    return;
+  StoreObjectWriter *w = st->w;
+  g_mutex_lock (&w->lock);
+  gboolean failed = w->error != NULL;
+  g_mutex_unlock (&w->lock);
+  if (st->keep && !failed
+      && !link_bare_user (w, st->fd, st->checksum, st->uid, st->gid, st->mode, st->xattrs))
+    {
+      g_autoptr(GError) local = NULL;
+      oci_throw_errno (&local, "writing object %s", st->checksum);
+      set_error (w, &local);
+    }
+  close (st->fd);
+  store_object_hasher_free (st->hasher);
+  g_clear_pointer (&st->xattrs, g_variant_unref);
+  g_free (st);
 }
 
 static void
@@ -128,7 +190,13 @@ run_job (gpointer data, gpointer user)
   failed = w->error != NULL;
   g_mutex_unlock (&w->lock);
   gboolean ok = failed;
-  if (!failed && w->direct)
+  if (!failed && j->stream)
+    {
+      ok = write_all (j->stream->fd, buf, len, j->offset);
+      if (!ok)
+        oci_throw_errno (&local, "writing a large object");
+    }
+  else if (!failed && w->direct)
     ok = write_bare_user (w, j, buf, len, &local);
   else if (!failed)
     {
@@ -137,9 +205,12 @@ run_job (gpointer data, gpointer user)
                                                                w->cancellable, &local);
       ok = got != NULL;
     }
+  if (!ok)
+    set_error (w, &local);
+  /* Before the bytes count as written: finish must see the object in. */
+  if (j->stream)
+    stream_unref (j->stream);
   g_mutex_lock (&w->lock);
-  if (!ok && !w->error)
-    w->error = g_steal_pointer (&local);
   w->queued -= len;
   g_cond_broadcast (&w->drained);
   g_mutex_unlock (&w->lock);
@@ -177,10 +248,12 @@ take_error (StoreObjectWriter *w, GError **error)
   return FALSE;
 }
 
-gboolean
-store_object_writer_put (StoreObjectWriter *w, const char *checksum, guint32 uid, guint32 gid,
-                         guint32 mode, GVariant *xattrs, GBytes *data, GError **error)
+/* Whether CHECKSUM still has to be written: neither in the repo nor put
+ * before. */
+static gboolean
+object_wanted (StoreObjectWriter *w, const char *checksum, gboolean *out_wanted, GError **error)
 {
+  *out_wanted = FALSE;
   if (g_hash_table_contains (w->seen, checksum))
     return TRUE;
   gboolean have = FALSE;
@@ -188,9 +261,15 @@ store_object_writer_put (StoreObjectWriter *w, const char *checksum, guint32 uid
                                w->cancellable, error))
     return FALSE;
   g_hash_table_add (w->seen, g_strdup (checksum));
-  if (have)
-    return TRUE;
-  gsize len = g_bytes_get_size (data);
+  *out_wanted = !have;
+  return TRUE;
+}
+
+/* Hands J to the workers once the queue has room for it. */
+static gboolean
+queue_job (StoreObjectWriter *w, Job *j, GError **error)
+{
+  gsize len = g_bytes_get_size (j->data);
   g_mutex_lock (&w->lock);
   /* libostree's archive writer holds a compressed copy of what it writes
    * too: a shorter queue keeps an import's memory in bounds there. */
@@ -202,7 +281,23 @@ store_object_writer_put (StoreObjectWriter *w, const char *checksum, guint32 uid
     w->queued += len;
   g_mutex_unlock (&w->lock);
   if (!ok)
+    {
+      job_free (j);
+      return FALSE;
+    }
+  g_thread_pool_push (w->pool, j, NULL);
+  return TRUE;
+}
+
+gboolean
+store_object_writer_put (StoreObjectWriter *w, const char *checksum, guint32 uid, guint32 gid,
+                         guint32 mode, GVariant *xattrs, GBytes *data, GError **error)
+{
+  gboolean wanted;
+  if (!object_wanted (w, checksum, &wanted, error))
     return FALSE;
+  if (!wanted)
+    return TRUE;
   Job *j = g_new0 (Job, 1);
   memcpy (j->checksum, checksum, sizeof j->checksum);
   j->uid = uid;
@@ -211,8 +306,75 @@ store_object_writer_put (StoreObjectWriter *w, const char *checksum, guint32 uid
   j->xattrs = g_variant_ref (xattrs);
   j->data = g_bytes_ref (data);
   w->written++;
-  g_thread_pool_push (w->pool, j, NULL);
-  return TRUE;
+  return queue_job (w, j, error);
+}
+
+gboolean
+store_object_writer_streams (StoreObjectWriter *w)
+{
+  return w->direct;
+}
+
+StoreObjectStream *
+store_object_writer_open (StoreObjectWriter *w, guint32 uid, guint32 gid, guint32 mode,
+                          GVariant *xattrs, GError **error)
+{
+  if (!w->direct)
+    return g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                        "streamed objects are written only in bare-user repos"), NULL;
+  int fd = openat (w->tmp_dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return store_null_throw_errno (error, "large object: O_TMPFILE");
+  StoreObjectStream *st = g_new0 (StoreObjectStream, 1);
+  st->w = w;
+  st->fd = fd;
+  st->refs = 1;
+  st->uid = uid;
+  st->gid = gid;
+  st->mode = mode;
+  st->xattrs = g_variant_ref (xattrs);
+  st->hasher = store_object_hasher_new ();
+  store_object_hasher_begin (st->hasher, uid, gid, mode, NULL, xattrs);
+  return st;
+}
+
+gboolean
+store_object_stream_write (StoreObjectStream *st, const void *buf, gsize len, GError **error)
+{
+  if (len == 0)
+    return TRUE;
+  store_object_hasher_update (st->hasher, buf, len);
+  Job *j = g_new0 (Job, 1);
+  j->data = g_bytes_new (buf, len);
+  j->stream = st;
+  j->offset = st->offset;
+  st->offset += len;
+  g_atomic_int_inc (&st->refs);
+  if (queue_job (st->w, j, error))
+    return TRUE;
+  g_atomic_int_dec_and_test (&st->refs);   /* never the last: ours is held */
+  return FALSE;
+}
+
+gboolean
+store_object_stream_close (StoreObjectStream *st, char out_checksum[65], GError **error)
+{
+  store_object_hasher_finish (st->hasher, st->checksum);
+  memcpy (out_checksum, st->checksum, 65);
+  gboolean wanted = FALSE;
+  gboolean ok = object_wanted (st->w, st->checksum, &wanted, error);
+  st->keep = ok && wanted;
+  if (st->keep)
+    st->w->written++;
+  stream_unref (st);
+  return ok;
+}
+
+void
+store_object_stream_abort (StoreObjectStream *st)
+{
+  if (st)
+    stream_unref (st);
 }
 
 gboolean

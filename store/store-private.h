@@ -69,6 +69,20 @@ StoreObjectWriter *store_object_writer_new (OstreeRepo *repo, GCancellable *canc
 gboolean store_object_writer_put (StoreObjectWriter *w, const char *checksum, guint32 uid,
                                   guint32 gid, guint32 mode, GVariant *xattrs, GBytes *data,
                                   GError **error);
+/* A file too large to hold in memory, in bare-user repos: written chunk by
+ * chunk (the workers write them, unordered, at their offsets) while this
+ * thread hashes it; close gives its checksum and links it in once all its
+ * chunks are written, or drops it when the repo has it. abort drops it. */
+typedef struct StoreObjectStream StoreObjectStream;
+gboolean store_object_writer_streams (StoreObjectWriter *w);
+StoreObjectStream *store_object_writer_open (StoreObjectWriter *w, guint32 uid, guint32 gid,
+                                             guint32 mode, GVariant *xattrs, GError **error);
+gboolean store_object_stream_write (StoreObjectStream *st, const void *buf, gsize len,
+                                    GError **error);
+gboolean store_object_stream_close (StoreObjectStream *st, char out_checksum[65],
+                                    GError **error);
+void store_object_stream_abort (StoreObjectStream *st);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreObjectStream, store_object_stream_abort)
 gboolean store_object_writer_finish (StoreObjectWriter *w, GError **error);
 guint64 store_object_writer_count (StoreObjectWriter *w);
 void store_object_writer_free (StoreObjectWriter *w);

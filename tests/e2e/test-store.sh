@@ -191,7 +191,7 @@ need_hostile
 for mode in bare-user archive; do
   export CTRGIT_REPO=$T_TMP/big-$mode
   expect_ok ctrgit init --mode $mode
-  for c in large-file zstd-layer; do
+  for c in large-file zstd-layer large-twice; do
     expect_ok ctrgit import "oci:$HOSTILE/$c:v1" "$c:v1"
     rm -rf "$T_TMP/big-out"
     expect_ok ctrgit export "$c:v1" "oci:$T_TMP/big-out:v1"
@@ -201,6 +201,10 @@ for mode in bare-user archive; do
     expect_eq "$mode $c layers" "$(skopeo_diff_ids "oci:$HOSTILE/$c:v1")" "$(docker_archive_layer_digests "$T_TMP/big-$c.tar")"
   done
   expect_ok ctrgit fsck
+  # One object for the 6 MiB bytes at 0644 (in three images, twice in one
+  # layer), one at 0755, one for the reversed bytes; nothing left in tmp.
+  expect_eq "$mode large objects" 3 "$(find "$CTRGIT_REPO/repo/objects" -name '*.file*' -size +4M | wc -l)"
+  expect_eq "$mode tmp after import" 0 "$(find "$CTRGIT_REPO/repo/tmp" -type f | wc -l)"
 done
 t_end
 
