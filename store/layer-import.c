@@ -405,6 +405,7 @@ store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_i
         return FALSE;
       if (!store_object_writer_finish (li.writer, error))
         return FALSE;
+      store_writeback_start (s);
       g_autoptr(OstreeRepoFile) root = NULL;
       if (!ostree_repo_write_mtree (s->repo, li.root, (GFile **) &root, cancellable, error))
         return FALSE;

@@ -39,7 +39,14 @@ struct CtrStore {
   char *mode;
   gboolean keep_blobs;
   GHashTable *meta_cache;   /* "TYPE/CHECKSUM" -> GVariant: dirtrees and dirmetas read */
+  GThread *writeback;       /* store_writeback_start's syncfs, until joined */
 };
+
+/* Starts writing the store's dirty pages out on another thread; wait joins
+ * it. A hint for speed only: durability comes from the syncs at commit
+ * (store/writeback.c). */
+void store_writeback_start (CtrStore *s);
+void store_writeback_wait (CtrStore *s);
 
 /* A dirtree or dirmeta, read once per store handle: objects never change
  * under their checksum, and the crawler looks up many paths of one image
