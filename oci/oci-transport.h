@@ -35,6 +35,10 @@ typedef struct {
   char *digest;     /* NULL when the source does not know it (docker-archive) */
   gint64 size;      /* -1 when unknown */
   OciFdRange range; /* where its bytes are */
+  /* range.fd is an unlinked file that holds exactly this blob, its own to
+   * give away: a consumer that keeps blobs may link it in under the digest
+   * it verified instead of copying the bytes. */
+  gboolean fd_is_unlinked_blob;
 } OciSourceLayer;
 
 typedef struct OciSource OciSource;
@@ -62,7 +66,8 @@ const char *oci_source_name (OciSource *s);
  * without one must already be in the store. */
 gboolean oci_source_new_from_parts (GBytes *manifest, const char *manifest_digest, GBytes *config,
                                     const char *name, OciSource **out, GError **error);
-/* The source takes the fd (closed with the source). */
+/* The source takes the fd (closed with the source), an unlinked file
+ * holding exactly the layer's blob (a download). */
 void oci_source_set_layer_fd (OciSource *s, guint i, int fd);
 /* For sources without a manifest (docker-archive): build an OCI manifest
  * from the layer digests and sizes found while reading them. */

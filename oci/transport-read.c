@@ -501,6 +501,7 @@ oci_source_set_layer_fd (OciSource *s, guint i, int fd)
 {
   OciSourceLayer *l = s->layers->pdata[i];
   l->range.fd = fd;
+  l->fd_is_unlinked_blob = TRUE;
   g_array_append_val (s->layer_fds, fd);
 }
 

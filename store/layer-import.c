@@ -338,8 +338,10 @@ store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_i
       return TRUE;
     }
 
+  /* A download is kept as it is; other sources are copied as read. */
+  gboolean adopt = keep && layer->fd_is_unlinked_blob;
   g_autoptr(StoreBlobWriter) blob = NULL;
-  if (keep && !(blob = store_blob_writer_new (s, error)))
+  if (keep && !adopt && !(blob = store_blob_writer_new (s, error)))
     return FALSE;
   OciFdRange range = layer->range;
   OciLayerStreamOptions lo = {
@@ -433,6 +435,8 @@ store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_i
   out->digest = g_strdup (oci_layer_stream_digest (ls));
   out->size = oci_layer_stream_compressed_size (ls);
   if (blob && !store_blob_writer_commit (blob, out->digest, error))
+    return FALSE;
+  if (adopt && !store_blob_adopt_fd (s, layer->range.fd, out->digest, error))
     return FALSE;
   return TRUE;
 }

@@ -84,6 +84,10 @@ gboolean store_blob_writer_write (void *writer, const void *buf, gsize len, GErr
 gboolean store_blob_writer_commit (StoreBlobWriter *w, const char *digest, GError **error);
 void store_blob_writer_free (StoreBlobWriter *w);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreBlobWriter, store_blob_writer_free)
+/* Gives FD, an unlinked file in the store's filesystem holding exactly the
+ * blob DIGEST (checked by the caller), its name in the blob area: a
+ * download is kept without copying it. */
+gboolean store_blob_adopt_fd (CtrStore *s, int fd, const char *digest, GError **error);
 /* Drops STORE/blobs/tmp leftovers of killed writers (call under the lock). */
 void store_blob_clean_tmp (CtrStore *s);
 
