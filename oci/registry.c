@@ -1114,9 +1114,14 @@ upload_chunks (OciRegistry *r, const char *repo, char **session, const char *dig
           resp_clear (&resp);
           resp.fd = -1, resp.max = 65536;
           g_clear_error (&local);
-          if (get (r, *session, scope, NULL, &resp, &local) && resp.status == 204)
+          gboolean answered = get (r, *session, scope, NULL, &resp, &local);
+          if (answered && resp.status == 204 && resp.range)
             {
               gint64 end = range_end (resp.range);
+              /* "0-0" is how distribution says a session holds nothing: no
+               * chunk of ours at offset 0 is one byte long. */
+              if (end == 0)
+                end = -1;
               if (end + 1 <= (gint64) size)
                 off = end + 1;
               if (resp.location)
@@ -1126,6 +1131,25 @@ upload_chunks (OciRegistry *r, const char *repo, char **session, const char *dig
                     return resp_clear (&resp), FALSE;
                 }
               resp_clear (&resp);
+              continue;
+            }
+          if (answered && (resp.status == 404 || resp.status == 204))
+            {
+              /* The session is gone (distribution cancels one that is sent
+               * an outdated URL, as after a chunk whose answer was lost), or
+               * it does not say what it holds: start again in a new one. */
+              g_autofree char *fresh = NULL;
+              guint64 ignored_min;
+              gboolean refused;
+              resp_clear (&resp);
+              if (!upload_open (r, repo, digest, NULL, &fresh, &ignored_min, &refused, error))
+                return FALSE;
+              if (!fresh)
+                return g_set_error (error, OCI_ERROR, OCI_ERROR_INVALID,
+                                    "blob %s: the registry opened no new upload session", digest), FALSE;
+              g_free (*session);
+              *session = g_steal_pointer (&fresh);
+              off = 0;
               continue;
             }
         }

@@ -110,6 +110,32 @@ expect_eq "ranges the registry took" "$(chunks $CHUNK)" "$(accepted)"
 expect_pushed resync
 t_end
 
+t_begin "push-starts-a-new-session-after-a-chunk-whose-answer-was-lost"
+# The second PATCH reaches the registry, which takes the chunk, but its
+# answer never comes back. The reference registry keeps a session's place in
+# the URL its answers give, so the client, left with the older URL, cannot go
+# on in that session: the registry answers it 404 and cancels the upload.
+# The client opens a new session and sends the blob again from byte 0.
+push_through drop --drop-patch-response 2
+expect_eq "answers dropped on the second chunk" 1 "$(logged FAULT-DROP "$SECOND")"
+expect_eq "upload sessions: the config's, the layer's, the layer's again" 3 "$(grep -c '^POST ' "$PLOG")"
+expect_eq "the layer's old session, gone" "GET - 404" "$(awk '$1 == "GET" { print $1, $3, $4 }' "$PLOG")"
+expect_eq "the new session's ranges" "$(chunks $CHUNK)" \
+  "$(awk '$1 == "POST" { n++ } n == 3 && $1 == "PATCH" && $4 == 202 { print $3 }' "$PLOG")"
+expect_pushed drop
+t_end
+
+t_begin "push-resyncs-when-the-first-chunk-keeps-failing"
+# As above, on the first chunk: the session holds nothing, and says so with
+# Range 0-0 (the reference registry's answer for an empty upload), which must
+# not be read as one byte held.
+push_through first --fail-patch 1 --fail-patch 2 --fail-patch 3 --fail-patch 4
+expect_eq "500s injected on the first chunk" 4 "$(logged FAULT-500 "0-$((CHUNK - 1))")"
+expect_eq "resync GETs answered 204" 1 "$(logged 204)"
+expect_eq "ranges the registry took" "$(chunks $CHUNK)" "$(accepted)"
+expect_pushed first
+t_end
+
 t_begin "push-sends-chunks-of-the-registry-s-minimum-length"
 # OCI-Chunk-Min-Length (12 MiB) above the client's 8 MiB: every chunk but
 # the last is exactly 12 MiB.
