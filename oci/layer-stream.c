@@ -310,6 +310,15 @@ oci_fd_range_read (void *user, void *buf, gsize len, GError **error)
   gsize want = MIN ((guint64) len, r->remaining);
   if (want == 0)
     return 0;
+  if (r->landing)
+    {
+      guint64 avail;
+      if (!oci_landing_wait (r->landing, r->offset, &avail, error))
+        return -1;
+      want = MIN ((guint64) want, avail);
+      if (want == 0 && r->remaining == G_MAXUINT64)
+        return 0;
+    }
   for (;;)
     {
       gssize n = pread (r->fd, buf, want, r->offset);

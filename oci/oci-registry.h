@@ -9,6 +9,7 @@
 #pragma once
 
 #include "oci/oci.h"
+#include "oci/oci-stream.h"
 
 G_BEGIN_DECLS
 
@@ -41,14 +42,18 @@ GBytes *oci_registry_get_blob (OciRegistry *r, const char *repo, const char *dig
 
 /* Downloads blobs into files (fds, written from offset 0), verifying each
  * digest and size, several at once; retries dropped connections and 5xx
- * with backoff, resuming with Range. */
+ * with backoff, resuming with Range. A blob's landing, if set, hears of
+ * every byte written and then of the blob's end (verified, or its error;
+ * or the error that stopped the whole download), so that another thread
+ * can read it as it comes. Cancelling stops the downloads. */
 typedef struct {
   const char *digest;
   gint64 size;
   int fd;
+  OciLanding *landing;
 } OciBlobFetch;
 gboolean oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs, guint n,
-                                   GError **error);
+                                   GCancellable *cancellable, GError **error);
 
 /* GET /v2/ with the credentials: FALSE with a clear error if the registry
  * (or its token service) refuses them. */

@@ -68,11 +68,26 @@ gssize oci_prefetch_read (void *prefetch, void *buf, gsize len, GError **error);
 void oci_prefetch_free (OciPrefetch *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciPrefetch, oci_prefetch_free)
 
-/* A read function over a file descriptor range (pread; offset advances). */
+/* How much of a file another thread has written (oci/landing.c): update
+ * and finish are the writer's (finish once: complete, or failed with
+ * error); wait blocks until bytes past offset are there (*out_avail of
+ * them) or the file is complete (0), and fails with the writer's error. */
+typedef struct OciLanding OciLanding;
+OciLanding *oci_landing_new (void);
+OciLanding *oci_landing_ref (OciLanding *l);
+void oci_landing_unref (OciLanding *l);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciLanding, oci_landing_unref)
+void oci_landing_update (OciLanding *l, guint64 written);
+void oci_landing_finish (OciLanding *l, const GError *error);
+gboolean oci_landing_wait (OciLanding *l, guint64 offset, guint64 *out_avail, GError **error);
+
+/* A read function over a file descriptor range (pread; offset advances).
+ * With a landing, reads wait for the bytes to land. */
 typedef struct {
   int fd;
   guint64 offset;
   guint64 remaining;   /* G_MAXUINT64: to end of file */
+  OciLanding *landing; /* NULL: the file is complete (not owned) */
 } OciFdRange;
 gssize oci_fd_range_read (void *user, void *buf, gsize len, GError **error);
 

@@ -67,8 +67,9 @@ const char *oci_source_name (OciSource *s);
 gboolean oci_source_new_from_parts (GBytes *manifest, const char *manifest_digest, GBytes *config,
                                     const char *name, OciSource **out, GError **error);
 /* The source takes the fd (closed with the source), an unlinked file
- * holding exactly the layer's blob (a download). */
-void oci_source_set_layer_fd (OciSource *s, guint i, int fd);
+ * holding exactly the layer's blob (a download); with a landing, one still
+ * being written, which reads wait for. */
+void oci_source_set_layer_fd (OciSource *s, guint i, int fd, OciLanding *landing);
 /* For sources without a manifest (docker-archive): build an OCI manifest
  * from the layer digests and sizes found while reading them. */
 gboolean oci_source_synthesize_manifest (OciSource *s, char **digests, gint64 *sizes,

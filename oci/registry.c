@@ -774,9 +774,39 @@ transfer_done (OciRegistry *r, Transfer *t, CURLcode rc, const char *scope, GErr
   return TRUE;
 }
 
+static void
+wake_multi (GCancellable *cancellable, gpointer multi)
+{
+  curl_multi_wakeup (multi);
+}
+
+/* Tells every landing not yet told that its blob will not come. */
+static void
+landings_fail (OciBlobFetch *blobs, guint n, const GError *error)
+{
+  for (guint i = 0; i < n; i++)
+    if (blobs[i].landing)
+      oci_landing_finish (blobs[i].landing, error);
+}
+
+static gboolean fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs, guint n,
+                             GCancellable *cancellable, GError **error);
+
 gboolean
 oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs, guint n,
-                          GError **error)
+                          GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  if (fetch_blobs (r, repo, blobs, n, cancellable, &local))
+    return TRUE;
+  landings_fail (blobs, n, local);
+  g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
+}
+
+static gboolean
+fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs, guint n,
+             GCancellable *cancellable, GError **error)
 {
   if (n == 0)
     return TRUE;
@@ -787,6 +817,7 @@ oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs,
   /* The caller fetched the manifest, so a token for scope is usually here;
    * a 401 is answered once per transfer. */
   CURLM *multi = curl_multi_init ();
+  gulong cancel_id = cancellable ? g_cancellable_connect (cancellable, G_CALLBACK (wake_multi), multi, NULL) : 0;
   g_autofree Transfer *ts = g_new0 (Transfer, n);
   guint next = 0, running = 0, finished = 0;
   gboolean ok = TRUE;
@@ -798,6 +829,11 @@ oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs,
     }
   while (ok && finished < n)
     {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          ok = FALSE;
+          break;
+        }
       /* Retries whose backoff is over go first, then new blobs; a transfer
        * waiting for its retry holds its slot. */
       gint64 now = g_get_monotonic_time (), wake = 0;
@@ -834,9 +870,21 @@ oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs,
             }
           running--;
           finished++;
+          if (t->blob->landing)
+            {
+              oci_landing_update (t->blob->landing, t->resp.written);
+              oci_landing_finish (t->blob->landing, local);
+            }
           if (local)
             ok = (g_propagate_error (error, g_steal_pointer (&local)), FALSE);
         }
+      /* The last byte lands only with the verdict: a reader never gets to
+       * the end of a blob before it is verified, so a bad one always fails
+       * with the download's own error. */
+      for (guint i = 0; ok && i < next; i++)
+        if (ts[i].easy && ts[i].blob->landing)
+          oci_landing_update (ts[i].blob->landing,
+                              MIN (ts[i].resp.written, (guint64) MAX (ts[i].blob->size - 1, 0)));
       if (ok && r->progress)
         {
           guint64 done = 0, total = 0;
@@ -867,6 +915,8 @@ oci_registry_fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs,
       ts[i].resp.sha = NULL;
       resp_clear (&ts[i].resp);
     }
+  if (cancel_id)
+    g_cancellable_disconnect (cancellable, cancel_id);
   curl_multi_cleanup (multi);
   return ok;
 }

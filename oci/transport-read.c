@@ -91,6 +91,7 @@ source_layer_free (gpointer p)
   OciSourceLayer *l = p;
   g_free (l->media_type);
   g_free (l->digest);
+  oci_landing_unref (l->range.landing);
   g_free (l);
 }
 
@@ -497,10 +498,11 @@ oci_source_new_from_parts (GBytes *manifest, const char *manifest_digest, GBytes
 }
 
 void
-oci_source_set_layer_fd (OciSource *s, guint i, int fd)
+oci_source_set_layer_fd (OciSource *s, guint i, int fd, OciLanding *landing)
 {
   OciSourceLayer *l = s->layers->pdata[i];
   l->range.fd = fd;
+  l->range.landing = landing ? oci_landing_ref (landing) : NULL;
   l->fd_is_unlinked_blob = TRUE;
   g_array_append_val (s->layer_fds, fd);
 }

@@ -436,6 +436,11 @@ store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_i
   out->size = oci_layer_stream_compressed_size (ls);
   if (blob && !store_blob_writer_commit (blob, out->digest, error))
     return FALSE;
+  /* Its bytes are all read; the download must also be over (verified, and
+   * nothing more to come into the file) before the file gets a name. */
+  guint64 none;
+  if (adopt && layer->range.landing && !oci_landing_wait (layer->range.landing, G_MAXUINT64, &none, error))
+    return FALSE;
   if (adopt && !store_blob_adopt_fd (s, layer->range.fd, out->digest, error))
     return FALSE;
   return TRUE;

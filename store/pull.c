@@ -2,10 +2,13 @@
  *
  * Manifest (through indexes, to this platform's), then config, both
  * verified; then only the layers the store lacks are downloaded, several at
- * once, into unlinked files of the store's blob area, each verified against
- * its digest; then the ordinary import, which verifies the diff_ids as it
- * unpacks. A layer the store holds (with its blob, when blobs are kept) is
- * never fetched, so pulling a new version costs its new layers.
+ * once on a thread of their own, into unlinked files of the store's blob
+ * area, each verified against its digest; meanwhile the ordinary import
+ * reads each layer as it lands (oci/landing.c) and verifies digests and
+ * diff_ids as it unpacks (downloading was ~0.27 s of a 2.9 s pull of a
+ * 110 MB image on loopback). A layer the store holds (with its blob, when
+ * blobs are kept) is never fetched, so pulling a new version costs its new
+ * layers.
  */
 #include "store/store-private.h"
 #include "oci/oci-registry.h"
@@ -53,6 +56,46 @@ fetch_manifest (OciRegistry *reg, const OciRef *ref, const char *repo_path,
   return g_set_error (error, OCI_ERROR, OCI_ERROR_LIMIT, "indexes nested too deep"), FALSE;
 }
 
+/* The downloads of one pull, on a thread of their own. */
+typedef struct {
+  OciRegistry *reg;
+  const char *repo;
+  GArray *blobs;            /* OciBlobFetch; the fds belong to the source */
+  GCancellable *cancellable;
+  GThread *thread;
+  GError *error;            /* why the downloads stopped, if they failed */
+} PullFetch;
+
+static void
+blob_fetch_clear (gpointer p)
+{
+  oci_landing_unref (((OciBlobFetch *) p)->landing);
+}
+
+static void
+pull_fetch_free (PullFetch *pf)
+{
+  if (pf->thread)
+    {
+      g_cancellable_cancel (pf->cancellable);
+      g_thread_join (pf->thread);
+    }
+  g_array_unref (pf->blobs);
+  g_object_unref (pf->cancellable);
+  g_clear_error (&pf->error);
+  g_free (pf);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PullFetch, pull_fetch_free)
+
+static gpointer
+fetch_thread (gpointer user)
+{
+  PullFetch *pf = user;
+  oci_registry_fetch_blobs (pf->reg, pf->repo, (OciBlobFetch *) pf->blobs->data, pf->blobs->len,
+                            pf->cancellable, &pf->error);
+  return NULL;
+}
+
 gboolean
 store_pull (CtrStore *s, OciRegistry *reg, const OciRef *ref, const OciRef *name,
             const OciPlatform *platform, const StoreImportOptions *opts, StoreImportResult *out,
@@ -80,10 +123,15 @@ store_pull (CtrStore *s, OciRegistry *reg, const OciRef *ref, const OciRef *name
                         "%s: the manifest has %u layers but the config lists %u diff_ids", full,
                         n, cfg->diff_ids->len), FALSE;
 
-  /* What the store lacks is downloaded, into files that vanish with us. */
+  /* What the store lacks is downloaded, into files that vanish with us,
+   * and imported as it lands. */
   g_autofree char *tmpdir = g_build_filename (store_path (s), "blobs", "tmp", NULL);
-  g_autoptr(GArray) fetch = g_array_new (FALSE, TRUE, sizeof (OciBlobFetch));
-  g_autoptr(GArray) index = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(PullFetch) pf = g_new0 (PullFetch, 1);
+  pf->reg = reg;
+  pf->repo = ref->path;
+  pf->blobs = g_array_new (FALSE, TRUE, sizeof (OciBlobFetch));
+  g_array_set_clear_func (pf->blobs, blob_fetch_clear);
+  pf->cancellable = g_cancellable_new ();
   for (guint i = 0; i < n; i++)
     {
       const OciSourceLayer *l = oci_source_layer (src, i);
@@ -95,14 +143,19 @@ store_pull (CtrStore *s, OciRegistry *reg, const OciRef *ref, const OciRef *name
       int fd = open (tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
       if (fd < 0)
         return oci_throw_errno (error, "temporary file in %s", tmpdir);
-      oci_source_set_layer_fd (src, i, fd);
-      OciBlobFetch f = { l->digest, l->size, fd };
-      g_array_append_val (fetch, f);
-      g_array_append_val (index, i);
+      OciBlobFetch f = { l->digest, l->size, fd, oci_landing_new () };
+      oci_source_set_layer_fd (src, i, fd, f.landing);
+      g_array_append_val (pf->blobs, f);
     }
-  if (!oci_registry_fetch_blobs (reg, ref->path, (OciBlobFetch *) fetch->data, fetch->len, error))
-    return g_prefix_error (error, "%s: ", full), FALSE;
+  pf->thread = g_thread_new ("ctrgit-fetch", fetch_thread, pf);
 
   g_autofree char *source = g_strconcat ("docker://", full, NULL);
-  return store_image_import (s, src, name, source, opts, out, cancellable, error);
+  gboolean ok = store_image_import (s, src, name, source, opts, out, cancellable, error);
+  /* An import that stopped early leaves downloads nobody waits for. A
+   * download that failed is the import's error too: the import read the
+   * layer up to where it stopped. */
+  if (!ok)
+    g_cancellable_cancel (pf->cancellable);
+  g_thread_join (g_steal_pointer (&pf->thread));
+  return ok;
 }
