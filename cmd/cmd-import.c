@@ -6,17 +6,6 @@
 #include <unistd.h>
 
 static void
-progress (void *user, guint layer, guint n, guint64 done, guint64 total)
-{
-  static guint64 last;
-  if (done - last < (8 << 20) && done != total)
-    return;
-  last = done;
-  g_autofree char *d = ctr_format_size (done);
-  fprintf (stderr, "\rlayer %u/%u: %s   ", layer + 1, n, d);
-}
-
-static void
 waiting (void)
 {
   fprintf (stderr, "ctrgit import: waiting for another writer to finish...\n");
@@ -65,8 +54,14 @@ cmd_import (int argc, char **argv, CtrGlobals *g)
   g_autoptr(OciPlatform) platform = NULL;
   if (platform_s && !oci_platform_parse (platform_s, &platform, &error))
     return ctr_fail ("import", error);
+  /* one line per layer on a terminal; quiet otherwise */
+  g_autoptr(CtrProgress) progress = NULL;
   if (isatty (STDERR_FILENO) && !quiet)
-    opts.progress = progress;
+    {
+      progress = ctr_progress_new ("Imported");
+      opts.progress = ctr_progress_layer;
+      opts.progress_user = progress;
+    }
   /* Import waits for other writers; say so once on a terminal. */
   if (isatty (STDERR_FILENO))
     opts.waiting = waiting;
@@ -92,14 +87,10 @@ cmd_import (int argc, char **argv, CtrGlobals *g)
   g_clear_pointer (&ref->digest, g_free);
 
   g_auto(StoreImportResult) res = { 0 };
-  if (!store_image_import (store, src, ref, argv[1], &opts, &res, NULL, &error))
-    {
-      if (opts.progress)
-        fprintf (stderr, "\n");
-      return ctr_fail ("import", error);
-    }
-  if (opts.progress)
-    fprintf (stderr, "\r\033[K");
+  gboolean ok = store_image_import (store, src, ref, argv[1], &opts, &res, NULL, &error);
+  g_clear_pointer (&progress, ctr_progress_free);
+  if (!ok)
+    return ctr_fail ("import", error);
   ctr_print_import_result (&res, "imported", quiet);
   return CTR_EXIT_OK;
 }

@@ -6,18 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void
-progress (void *user, guint64 done, guint64 total, guint n_blobs)
-{
-  static gint64 last;
-  gint64 now = g_get_monotonic_time ();
-  if (now - last < 200000 && done < total)
-    return;   /* five updates a second are plenty */
-  last = now;
-  g_autofree char *d = ctr_format_size (done), *t = ctr_format_size (total);
-  fprintf (stderr, "\rdownloading %u layer%s: %s / %s \033[K", n_blobs, n_blobs == 1 ? "" : "s", d, t);
-}
-
 /* Pulls ref, from its registries.conf mirrors first (in order), then from
  * its own registry; a mirror that fails is reported and skipped. */
 static int
@@ -35,14 +23,24 @@ pull_one (CtrStore *store, const CtrRegistryArgs *ra, const OciRef *ref,
     return ctr_fail ("pull", error);
   StoreImportOptions opts = { 0 };
   g_auto(StoreImportResult) res = { 0 };
+  /* one line per layer on a terminal, as docker pull shows; quiet otherwise */
+  g_autoptr(CtrProgress) progress = NULL;
+  if (!quiet && isatty (STDERR_FILENO))
+    {
+      progress = ctr_progress_new ("Pull complete");
+      opts.progress = ctr_progress_layer;
+      opts.progress_user = progress;
+    }
   gboolean ok = FALSE;
   for (guint i = 0; i <= mirrors->len && !ok; i++)
     {
       g_autoptr(OciRef) fetch = NULL;
       OciRegistryOptions ro = ra->ro;
-      /* progress on a terminal, as docker pull shows it; quiet otherwise */
-      if (!quiet && isatty (STDERR_FILENO))
-        ro.progress = progress;
+      if (progress)
+        {
+          ro.progress = ctr_progress_download;
+          ro.progress_user = progress;
+        }
       if (i < mirrors->len)
         {
           OciMirror *m = mirrors->pdata[i];
@@ -68,8 +66,7 @@ pull_one (CtrStore *store, const CtrRegistryArgs *ra, const OciRef *ref,
         fprintf (stderr, "ctrgit pull: mirror %s: %s; trying the next source\n",
                  ((OciMirror *) mirrors->pdata[i])->location, error->message);
     }
-  if (!quiet && isatty (STDERR_FILENO))
-    fprintf (stderr, "\r\033[K");
+  g_clear_pointer (&progress, ctr_progress_free);
   if (!ok)
     return ctr_fail ("pull", error);
   ctr_print_import_result (&res, "pulled", quiet);

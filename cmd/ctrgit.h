@@ -31,6 +31,28 @@ CtrStore *ctr_open_store (CtrGlobals *g, GError **error);
  * canonical ("/etc/" and "/etc/./x" become "/etc" and "/etc/x"); FALSE,
  * with a usage message printed, for relative paths and "..". */
 gboolean ctr_canonical_paths (const char *cmd, char **paths);
+/* One line per layer on a terminal, as docker pull shows (cmd/progress.c).
+ * set adds a line for a digest not seen before and never moves a layer
+ * back to an earlier state; done/total of 0 shows no bytes. Callable from
+ * any thread; free draws the last state. DONE reads as done_label. */
+typedef enum {
+  CTR_LAYER_WAITING,
+  CTR_LAYER_DOWNLOADING,
+  CTR_LAYER_DOWNLOADED,
+  CTR_LAYER_EXTRACTING,
+  CTR_LAYER_DONE,
+  CTR_LAYER_EXISTS,
+} CtrLayerState;
+typedef struct CtrProgress CtrProgress;
+CtrProgress *ctr_progress_new (const char *done_label);
+void ctr_progress_set (CtrProgress *p, const char *digest, CtrLayerState state, guint64 done,
+                       guint64 total);
+void ctr_progress_free (CtrProgress *p);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtrProgress, ctr_progress_free)
+/* The store's and the registry's progress, into p (the user data). */
+void ctr_progress_layer (void *p, const char *digest, StoreLayerProgress what, guint64 done,
+                         guint64 total);
+void ctr_progress_download (void *p, const char *digest, guint64 done, guint64 total);
 /* --tls-verify, --creds, --authfile, --cert-dir (cmd/registry-args.c) */
 typedef struct {
   char *tls, *creds, *authfile, *certdir, *user;

@@ -19,8 +19,9 @@ typedef struct {
   const char *cert_dir;     /* NULL: /etc/containers/certs.d/HOST, /etc/docker/certs.d/HOST */
   const char *username;     /* explicit credentials, over the files */
   const char *password;
-  /* Called while blobs download: bytes done and due over all of them. */
-  void (*progress) (void *user, guint64 done, guint64 total, guint n_blobs);
+  /* Called while blobs download, for each blob: bytes written and due
+   * (done == total once it is complete and verified). */
+  void (*progress) (void *user, const char *digest, guint64 done, guint64 total);
   void *progress_user;
 } OciRegistryOptions;
 

@@ -36,7 +36,7 @@ struct OciRegistry {
   gboolean tls_verify;
   char *ca_file, *client_cert, *client_key;
   char *user, *password;
-  void (*progress) (void *user, guint64 done, guint64 total, guint n_blobs);
+  void (*progress) (void *user, const char *digest, guint64 done, guint64 total);
   void *progress_user;
   GHashTable *tokens;    /* scope -> bearer token */
   gboolean basic;        /* the registry asked for Basic auth */
@@ -885,16 +885,10 @@ fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs, guint n,
         if (ts[i].easy && ts[i].blob->landing)
           oci_landing_update (ts[i].blob->landing,
                               MIN (ts[i].resp.written, (guint64) MAX (ts[i].blob->size - 1, 0)));
-      if (ok && r->progress)
-        {
-          guint64 done = 0, total = 0;
-          for (guint i = 0; i < n; i++)
-            {
-              done += ts[i].resp.written;
-              total += MAX (blobs[i].size, 0);
-            }
-          r->progress (r->progress_user, done, total, n);
-        }
+      for (guint i = 0; ok && r->progress && i < n; i++)
+        r->progress (r->progress_user, blobs[i].digest,
+                     MIN (ts[i].resp.written, (guint64) MAX (blobs[i].size - (ts[i].easy != NULL), 0)),
+                     MAX (blobs[i].size, 0));
       if (ok && finished < n)
         {
           int ms = 1000;

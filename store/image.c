@@ -208,7 +208,7 @@ import_in_transaction (CtrStore *s, OciSource *src, StoreImage *img, const char 
     {
       const OciSourceLayer *layer = oci_source_layer (src, i);
       const char *diff_id = config->diff_ids->pdata[i];
-      ok = store_layer_import (s, layer, diff_id, opts, i, n, &res[i], cancellable, error);
+      ok = store_layer_import (s, layer, diff_id, opts, &res[i], cancellable, error);
       if (!ok)
         {
           g_prefix_error (error, "layer %u/%u (%s): ", i + 1, n, layer->digest ? layer->digest : diff_id);
@@ -312,6 +312,7 @@ store_image_import (CtrStore *s, OciSource *src, const OciRef *name, const char 
   img->blob_sizes = g_array_new (FALSE, FALSE, sizeof (gint64));
   out->reference = g_strdup (img->reference);
 
+  store_import_progress_queued (opts, src);
   g_autofree char *branch = store_ref_for_image (name);
   g_autoptr(StoreLock) lock = store_lock (s, TRUE, opts->waiting, error);
   if (!lock)

@@ -297,12 +297,11 @@ peek_compression (const OciSourceLayer *layer, OciCompression *out, GError **err
   return oci_compression_detect (magic, got, out, error);
 }
 
-gboolean
-store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
-                    const StoreImportOptions *opts, guint index, guint n_layers,
-                    StoreLayerResult *out, GCancellable *cancellable, GError **error)
+static gboolean
+layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
+              const StoreImportOptions *opts, StoreLayerResult *out, GCancellable *cancellable,
+              GError **error)
 {
-  memset (out, 0, sizeof *out);
   out->diff_id = g_strdup (diff_id);
   gboolean present = FALSE;
   g_autofree char *existing = NULL;
@@ -393,8 +392,9 @@ store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_i
           if (!import_entry (&li, e, error))
             return g_prefix_error (error, "entry \"%s\": ", e->path), FALSE;
           if (opts->progress)
-            opts->progress (opts->progress_user, index, n_layers,
-                            oci_layer_stream_compressed_size (ls), layer->size);
+            opts->progress (opts->progress_user, layer->digest ? layer->digest : diff_id,
+                            STORE_LAYER_READING, oci_layer_stream_compressed_size (ls),
+                            MAX (layer->size, 0));
         }
       /* The tar reader reads to the end of the stream, which is where the
        * layer stream checks both digests. */
@@ -443,6 +443,34 @@ store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_i
     return FALSE;
   if (adopt && !store_blob_adopt_fd (s, layer->range.fd, out->digest, error))
     return FALSE;
+  return TRUE;
+}
+
+void
+store_import_progress_queued (const StoreImportOptions *opts, OciSource *src)
+{
+  const OciConfig *config = oci_source_config_parsed (src);
+  for (guint i = 0; opts->progress && i < oci_source_n_layers (src); i++)
+    {
+      const OciSourceLayer *l = oci_source_layer (src, i);
+      const char *name = l->digest ? l->digest
+                         : i < config->diff_ids->len ? config->diff_ids->pdata[i] : NULL;
+      if (name)
+        opts->progress (opts->progress_user, name, STORE_LAYER_QUEUED, 0, 0);
+    }
+}
+
+gboolean
+store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
+                    const StoreImportOptions *opts, StoreLayerResult *out,
+                    GCancellable *cancellable, GError **error)
+{
+  memset (out, 0, sizeof *out);
+  if (!layer_import (s, layer, diff_id, opts, out, cancellable, error))
+    return FALSE;
+  if (opts->progress)
+    opts->progress (opts->progress_user, layer->digest ? layer->digest : diff_id,
+                    out->already_present ? STORE_LAYER_PRESENT : STORE_LAYER_DONE, 0, 0);
   return TRUE;
 }
 

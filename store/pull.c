@@ -147,6 +147,7 @@ store_pull (CtrStore *s, OciRegistry *reg, const OciRef *ref, const OciRef *name
       oci_source_set_layer_fd (src, i, fd, f.landing);
       g_array_append_val (pf->blobs, f);
     }
+  store_import_progress_queued (opts, src);
   pf->thread = g_thread_new ("ctrgit-fetch", fetch_thread, pf);
 
   g_autofree char *source = g_strconcat ("docker://", full, NULL);

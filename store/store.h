@@ -105,9 +105,19 @@ gboolean store_resolve_image (CtrStore *s, const char *name, char **out_ref_stri
 
 /* ---- layers ---------------------------------------------------------- */
 
+typedef enum {
+  STORE_LAYER_QUEUED,      /* every layer, in order, before any work */
+  STORE_LAYER_PRESENT,     /* in the store already: nothing to read */
+  STORE_LAYER_READING,     /* done and total: compressed bytes read, blob size */
+  STORE_LAYER_DONE,
+} StoreLayerProgress;
+
 typedef struct {
   guint64 max_layer_size;  /* 0: OCI_LIMIT_LAYER_SIZE_DEFAULT */
-  void (*progress) (void *user, guint layer, guint n_layers, guint64 done, guint64 total);
+  /* Per layer, named by blob digest (its diff_id when the source has no
+   * digest), called on the importing thread. */
+  void (*progress) (void *user, const char *digest, StoreLayerProgress what, guint64 done,
+                    guint64 total);
   void *progress_user;
   void (*waiting) (void);  /* called if another writer holds the store */
 } StoreImportOptions;
@@ -120,11 +130,13 @@ typedef struct {
   gboolean already_present;
 } StoreLayerResult;
 
+/* Reports every layer of src as queued, in order, to opts->progress. */
+void store_import_progress_queued (const StoreImportOptions *opts, OciSource *src);
 /* Imports one layer inside the caller's OSTree transaction. Skips the work
  * (but still verifies and keeps the blob when asked) if the layer is there. */
 gboolean store_layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
-                             const StoreImportOptions *opts, guint index, guint n_layers,
-                             StoreLayerResult *out, GCancellable *cancellable, GError **error);
+                             const StoreImportOptions *opts, StoreLayerResult *out,
+                             GCancellable *cancellable, GError **error);
 gboolean store_layer_exists (CtrStore *s, const char *diff_id, char **out_commit, GError **error);
 /* Writes the layer's uncompressed tar, rebuilt from its record and objects.
  * Fails if the rebuilt bytes do not hash to diff_id. */

@@ -74,6 +74,26 @@ out=$(ctrgit pull "$R/test/busybox:v1")
 grep -q "^$R/test/busybox:v1: already up to date" <<<"$out" || t_fail_msg "$out"
 t_end
 
+t_begin "progress-on-a-terminal-has-a-line-per-layer"
+# Under a pseudo-terminal (script), as docker pull: each layer by its short
+# digest, in the image's order, ending as pulled or already there.
+layer_ids() { skopeo inspect --raw --tls-verify=false "docker://$R/$1" | jq -r '.layers[].digest[7:19]'; }
+screen() { script -qec "$CTRGIT --repo $CTRGIT_REPO pull $1" /dev/null | python3 "$TESTS_DIR/e2e/term-screen.py"; }
+export CTRGIT_REPO=$T_TMP/progress
+expect_ok ctrgit init
+v1=$(layer_ids test/busybox:v1) v2=$(layer_ids test/busybox:v2)
+expect_eq "screen after a fresh pull" "$(printf '%s: Pull complete\n' $v1; echo "$R/test/busybox:v1: pulled")" \
+  "$(screen "$R/test/busybox:v1" | sed 's/ [0-9a-f]\{12\} (.*//')"
+expect_eq "screen after the next version" \
+  "$(printf '%s: Already exists\n' $v1; printf '%s: Pull complete\n' $(tail -n1 <<<"$v2"); echo "$R/test/busybox:v2: pulled")" \
+  "$(screen "$R/test/busybox:v2" | sed 's/ [0-9a-f]\{12\} (.*//')"
+[ "$(wc -l <<<"$v2")" -eq 2 ] || t_fail_msg "busybox:v2 should have two layers: $v2"
+# not on a terminal: no progress at all
+out=$(ctrgit pull "$R/test/busybox:v1" 2>&1)
+expect_eq "escapes in output to a pipe" 0 "$(grep -c $'\e' <<<"$out")"
+grep -q "^$R/test/busybox:v1: already up to date" <<<"$out" || t_fail_msg "$out"
+t_end
+
 t_begin "moved-tag-pulled-again-extends-history"
 expect_ok ctrgit pull "$R/test/app:latest"
 registry_seed "$R" "oci:$BB:v2" test/app:latest
