@@ -74,6 +74,31 @@ out=$(ctrgit pull "$R/test/busybox:v1")
 grep -q "^$R/test/busybox:v1: already up to date" <<<"$out" || t_fail_msg "$out"
 t_end
 
+t_begin "pull-keeps-the-downloaded-blob-of-a-layer-it-already-had"
+# The layer came in from a docker archive (uncompressed: no blob kept); the
+# pull downloads only its blob, checks it against the layer, and keeps it.
+export CTRGIT_REPO=$T_TMP/had-layer
+expect_ok ctrgit init
+expect_ok skopeo copy -q "oci:$BB:v1" "docker-archive:$T_TMP/bb.tar:x/bb:v1"
+expect_ok ctrgit import "docker-archive:$T_TMP/bb.tar" x/bb:v1
+blob=$(skopeo inspect --raw --tls-verify=false "docker://$R/test/busybox:v1" | jq -r '.layers[0].digest')
+out=$(ctrgit pull "$R/test/busybox:v1" 2>&1)
+grep -q "(0 new layers, 1 already stored)" <<<"$out" || t_fail_msg "$out"
+expect_eq "kept blob" "$blob" "sha256:$(sha256sum <"$CTRGIT_REPO/blobs/sha256/${blob#sha256:}" | cut -d' ' -f1)"
+expect_eq "blob mode" 644 "$(stat -c %a "$CTRGIT_REPO/blobs/sha256/${blob#sha256:}")"
+expect_eq "left in blobs/tmp" 0 "$(find "$CTRGIT_REPO/blobs/tmp" -type f | wc -l)"
+expect_ok ctrgit fsck
+t_end
+
+t_begin "pull-into-a-store-without-blobs-keeps-no-layer-blob"
+export CTRGIT_REPO=$T_TMP/no-blobs
+expect_ok ctrgit init --no-keep-blobs
+expect_ok ctrgit pull "$R/test/busybox:v2"
+expect_eq "blobs: manifest and config only" 2 "$(find "$CTRGIT_REPO/blobs/sha256" -type f | wc -l)"
+expect_ok ctrgit export --from-files "$R/test/busybox:v2" "docker-archive:$T_TMP/nb.tar"
+expect_ok ctrgit fsck
+t_end
+
 t_begin "progress-on-a-terminal-has-a-line-per-layer"
 # Under a pseudo-terminal (script), as docker pull: each layer by its short
 # digest, in the image's order, ending as pulled or already there.
