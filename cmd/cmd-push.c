@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int
 cmd_push (int argc, char **argv, CtrGlobals *g)
@@ -34,10 +35,20 @@ cmd_push (int argc, char **argv, CtrGlobals *g)
   if (!store)
     return ctr_fail ("push", error);
   g_autoptr(OciRegistry) reg = oci_registry_new (dest->domain, &ra.ro);
-  StoreExportOptions eo = { .from_files = from_files };
+  StorePushOptions po = { .export = { .from_files = from_files } };
+  /* one line per layer on a terminal, as docker push shows; quiet otherwise */
+  g_autoptr(CtrProgress) progress = NULL;
+  if (isatty (STDERR_FILENO))
+    {
+      progress = ctr_progress_new ("Pushed");
+      po.progress = ctr_progress_push;
+      po.progress_user = progress;
+    }
   guint pushed = 0;
   g_autofree char *digest = NULL;
-  if (!store_push (store, reg, argv[1], dest, &eo, &pushed, &digest, NULL, &error))
+  gboolean ok = store_push (store, reg, argv[1], dest, &po, &pushed, &digest, NULL, &error);
+  g_clear_pointer (&progress, ctr_progress_free);
+  if (!ok)
     return ctr_fail ("push", error);
   g_autofree char *full = oci_ref_to_string (dest);
   printf ("%s: pushed %s (%u blob%s uploaded)\n", full, digest, pushed, pushed == 1 ? "" : "s");

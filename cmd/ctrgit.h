@@ -40,7 +40,9 @@ typedef enum {
   CTR_LAYER_DOWNLOADING,
   CTR_LAYER_DOWNLOADED,
   CTR_LAYER_EXTRACTING,
+  CTR_LAYER_PUSHING,
   CTR_LAYER_DONE,
+  CTR_LAYER_MOUNTED,
   CTR_LAYER_EXISTS,
 } CtrLayerState;
 typedef struct CtrProgress CtrProgress;
@@ -53,6 +55,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtrProgress, ctr_progress_free)
 void ctr_progress_layer (void *p, const char *digest, StoreLayerProgress what, guint64 done,
                          guint64 total);
 void ctr_progress_download (void *p, const char *digest, guint64 done, guint64 total);
+void ctr_progress_push (void *p, const char *digest, StorePushProgress what);
 /* --tls-verify, --creds, --authfile, --cert-dir (cmd/registry-args.c) */
 typedef struct {
   char *tls, *creds, *authfile, *certdir, *user;

@@ -76,7 +76,9 @@ state_label (CtrProgress *p, CtrLayerState s)
     case CTR_LAYER_DOWNLOADING: return "Downloading";
     case CTR_LAYER_DOWNLOADED: return "Download complete";
     case CTR_LAYER_EXTRACTING: return "Extracting";
+    case CTR_LAYER_PUSHING: return "Pushing";
     case CTR_LAYER_DONE: return p->done_label;
+    case CTR_LAYER_MOUNTED: return "Mounted";
     case CTR_LAYER_EXISTS: return "Already exists";
     }
   return "";
@@ -158,4 +160,14 @@ ctr_progress_download (void *p, const char *digest, guint64 done, guint64 total)
   CtrLayerState s = done == 0 ? CTR_LAYER_WAITING
                     : done < total ? CTR_LAYER_DOWNLOADING : CTR_LAYER_DOWNLOADED;
   ctr_progress_set (p, digest, s, done, total);
+}
+
+void
+ctr_progress_push (void *p, const char *digest, StorePushProgress what)
+{
+  CtrLayerState s = what == STORE_PUSH_QUEUED ? CTR_LAYER_WAITING
+                    : what == STORE_PUSH_UPLOADING ? CTR_LAYER_PUSHING
+                    : what == STORE_PUSH_EXISTS ? CTR_LAYER_EXISTS
+                    : what == STORE_PUSH_MOUNTED ? CTR_LAYER_MOUNTED : CTR_LAYER_DONE;
+  ctr_progress_set (p, digest, s, 0, 0);
 }

@@ -28,6 +28,7 @@ typedef struct {
   CtrStore *store;
   OciRegistry *reg;
   const OciRef *dest;
+  const StorePushOptions *opts;
   const char *layout;
   char *source_repo;      /* the repository of dest's registry the image came from, or NULL */
   GHashTable *known;      /* digest -> GPtrArray of repositories (this registry) holding it */
@@ -126,15 +127,25 @@ push_save_record (Push *p)
     }
 }
 
+static void
+push_progress (Push *p, const char *digest, gboolean layer, StorePushProgress what)
+{
+  if (layer && p->opts->progress)
+    p->opts->progress (p->opts->progress_user, digest, what);
+}
+
 static gboolean
-push_blob (Push *p, const char *digest, GError **error)
+push_blob (Push *p, const char *digest, gboolean layer, GError **error)
 {
   const char *repo = p->dest->path;
   gboolean there = FALSE;
   if (!oci_registry_blob_exists (p->reg, repo, digest, &there, error))
     return FALSE;
-  if (!there)
+  if (there)
+    push_progress (p, digest, layer, STORE_PUSH_EXISTS);
+  else
     {
+      push_progress (p, digest, layer, STORE_PUSH_UPLOADING);
       g_autofree char *path = g_build_filename (p->layout, "blobs", "sha256", oci_digest_hex (digest), NULL);
       int fd = open (path, O_RDONLY | O_CLOEXEC);
       struct stat st;
@@ -159,6 +170,7 @@ push_blob (Push *p, const char *digest, GError **error)
         return FALSE;
       if (how != OCI_BLOB_MOUNTED)
         p->uploaded++;
+      push_progress (p, digest, layer, how == OCI_BLOB_MOUNTED ? STORE_PUSH_MOUNTED : STORE_PUSH_UPLOADED);
     }
   GPtrArray *repos = g_hash_table_lookup (p->known, digest);
   gboolean recorded = FALSE;
@@ -171,7 +183,7 @@ push_blob (Push *p, const char *digest, GError **error)
 
 gboolean
 store_push (CtrStore *s, OciRegistry *reg, const char *rev, const OciRef *dest,
-            const StoreExportOptions *opts, guint *out_pushed, char **out_digest,
+            const StorePushOptions *opts, guint *out_pushed, char **out_digest,
             GCancellable *cancellable, GError **error)
 {
   g_autofree char *ref = NULL, *commit = NULL;
@@ -181,22 +193,24 @@ store_push (CtrStore *s, OciRegistry *reg, const char *rev, const OciRef *dest,
   if (!g_mkdtemp (tmpl))
     return oci_throw_errno (error, "mkdtemp %s", tmpl);
   OciLocation loc = { OCI_TRANSPORT_OCI, tmpl, (char *) "push" };
-  Push p = { s, reg, dest, tmpl, NULL,
+  Push p = { s, reg, dest, opts, tmpl, NULL,
              g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref),
              g_string_new (NULL), 0 };
   push_load_hints (&p, commit);
   /* the layout goes with every return */
   g_autoptr(GError) local = NULL;
-  gboolean ok = store_image_export_commit (s, commit, &loc, opts, cancellable, &local);
+  gboolean ok = store_image_export_commit (s, commit, &loc, &opts->export, cancellable, &local);
   g_autoptr(OciSource) src = NULL;
   if (ok)
     ok = oci_source_open (&loc, NULL, &src, &local);
   if (ok)
     {
       const OciManifest *m = oci_source_manifest_parsed (src);
-      ok = push_blob (&p, m->config->digest, &local);
+      for (guint i = 0; i < m->layers->len; i++)
+        push_progress (&p, ((OciDescriptor *) m->layers->pdata[i])->digest, TRUE, STORE_PUSH_QUEUED);
+      ok = push_blob (&p, m->config->digest, FALSE, &local);
       for (guint i = 0; ok && i < m->layers->len; i++)
-        ok = push_blob (&p, ((OciDescriptor *) m->layers->pdata[i])->digest, &local);
+        ok = push_blob (&p, ((OciDescriptor *) m->layers->pdata[i])->digest, TRUE, &local);
       const char *mt = m->media_type ? m->media_type : OCI_MT_IMAGE_MANIFEST;
       if (ok)
         ok = oci_registry_put_manifest (reg, dest->path, dest->tag ? dest->tag : dest->digest,

@@ -219,10 +219,23 @@ gboolean store_image_export (CtrStore *s, const char *rev, const OciLocation *de
 gboolean store_image_export_commit (CtrStore *s, const char *commit, const OciLocation *dest,
                                     const StoreExportOptions *opts, GCancellable *cancellable,
                                     GError **error);
+typedef enum {
+  STORE_PUSH_QUEUED,       /* every layer, in order, before any work */
+  STORE_PUSH_UPLOADING,
+  STORE_PUSH_EXISTS,       /* the registry had it */
+  STORE_PUSH_MOUNTED,      /* mounted from another repository of the registry */
+  STORE_PUSH_UPLOADED,
+} StorePushProgress;
+typedef struct {
+  StoreExportOptions export;
+  /* Per layer blob, by digest (the config is not reported). */
+  void (*progress) (void *user, const char *digest, StorePushProgress what);
+  void *progress_user;
+} StorePushOptions;
 /* Pushes an image version to dest (tag or digest): the blobs the registry
  * lacks, then the manifest. *out_pushed: blobs uploaded. */
 gboolean store_push (CtrStore *s, struct OciRegistry *reg, const char *rev, const OciRef *dest,
-                     const StoreExportOptions *opts, guint *out_pushed, char **out_digest,
+                     const StorePushOptions *opts, guint *out_pushed, char **out_digest,
                      GCancellable *cancellable, GError **error);
 
 /* ---- history and diff ------------------------------------------------ */

@@ -99,7 +99,7 @@ expect_ok ctrgit export --from-files "$R/test/busybox:v2" "docker-archive:$T_TMP
 expect_ok ctrgit fsck
 t_end
 
-t_begin "progress-on-a-terminal-has-a-line-per-layer"
+t_begin "progress-on-a-terminal-has-a-line-per-layer-for-pull-and-push"
 # Under a pseudo-terminal (script), as docker pull: each layer by its short
 # digest, in the image's order, ending as pulled or already there.
 layer_ids() { skopeo inspect --raw --tls-verify=false "docker://$R/$1" | jq -r '.layers[].digest[7:19]'; }
@@ -113,6 +113,13 @@ expect_eq "screen after the next version" \
   "$(printf '%s: Already exists\n' $v1; printf '%s: Pull complete\n' $(tail -n1 <<<"$v2"); echo "$R/test/busybox:v2: pulled")" \
   "$(screen "$R/test/busybox:v2" | sed 's/ [0-9a-f]\{12\} (.*//')"
 [ "$(wc -l <<<"$v2")" -eq 2 ] || t_fail_msg "busybox:v2 should have two layers: $v2"
+# push shows the same lines: mounted from the repository it was pulled
+# from, then already there
+pscreen() { script -qec "$CTRGIT --repo $CTRGIT_REPO push $1 $2" /dev/null | python3 "$TESTS_DIR/e2e/term-screen.py"; }
+expect_eq "screen of a push" "$(printf '%s: Mounted\n' $v2)" \
+  "$(pscreen "$R/test/busybox:v2" "$R/test/progress:v2" | grep -v ': pushed ')"
+expect_eq "screen of the same push again" "$(printf '%s: Already exists\n' $v2)" \
+  "$(pscreen "$R/test/busybox:v2" "$R/test/progress:v2" | grep -v ': pushed ')"
 # not on a terminal: no progress at all
 out=$(ctrgit pull "$R/test/busybox:v1" 2>&1)
 expect_eq "escapes in output to a pipe" 0 "$(grep -c $'\e' <<<"$out")"
