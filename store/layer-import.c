@@ -139,6 +139,31 @@ write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **o
   return TRUE;
 }
 
+/* bare-user keeps a symlink as a regular file holding its target, which
+ * the workers write like any small file; libostree's writer would hash it
+ * with GLib and stage it on this thread. Mode 0777, as libostree gives
+ * every symlink object, so checksums are the ones it computes. */
+static gboolean
+write_symlink (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **out_csum,
+               GError **error)
+{
+  if (!store_object_writer_streams (li->writer))
+    {
+      *out_csum = ostree_repo_write_symlink (li->repo, NULL, e->uid, e->gid, xattrs, e->linkname,
+                                             li->cancellable, error);
+      return *out_csum != NULL;
+    }
+  guint32 mode = S_IFLNK | 0777;
+  char csum[65];
+  store_object_hasher_begin (li->hasher, e->uid, e->gid, mode, e->linkname, xattrs);
+  store_object_hasher_finish (li->hasher, csum);
+  g_autoptr(GBytes) target = g_bytes_new (e->linkname, strlen (e->linkname));
+  if (!store_object_writer_put (li->writer, csum, e->uid, e->gid, mode, xattrs, target, error))
+    return FALSE;
+  *out_csum = g_strdup (csum);
+  return TRUE;
+}
+
 static gboolean
 import_entry (LayerImport *li, const OciTarEntry *e, GError **error)
 {
@@ -193,9 +218,7 @@ import_entry (LayerImport *li, const OciTarEntry *e, GError **error)
     case OCI_TAR_SYMLINK:
       if (strlen (e->linkname) > OCI_LIMIT_PATH)
         return g_set_error (error, OCI_ERROR, OCI_ERROR_LIMIT, "symlink target too long"), FALSE;
-      csum = ostree_repo_write_symlink (li->repo, NULL, e->uid, e->gid, xattrs, e->linkname,
-                                        li->cancellable, error);
-      if (!csum)
+      if (!write_symlink (li, e, xattrs, &csum, error))
         return FALSE;
       break;
     case OCI_TAR_HARDLINK:

@@ -105,13 +105,14 @@ link_bare_user (StoreObjectWriter *w, int fd, const char *checksum, guint32 uid,
       g_variant_new ("(uuu@a(ayay))", GUINT32_TO_BE (uid), GUINT32_TO_BE (gid),
                      GUINT32_TO_BE (mode), xattrs));
   /* As libostree: readable by the owner whatever the mode, setuid and
-   * setgid bits only in the xattr, mtime 0. */
+   * setgid bits only in the xattr, mtime 0; a symlink is a plain 0644 file
+   * holding its target. */
   const struct timespec times[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
   char proc[64];
   snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
   gboolean ok = fsetxattr (fd, "user.ostreemeta", g_variant_get_data (meta),
                            g_variant_get_size (meta), 0) == 0
-                && fchmod (fd, (mode & 0775) | S_IRUSR) == 0
+                && fchmod (fd, S_ISLNK (mode) ? 0644 : (mode & 0775) | S_IRUSR) == 0
                 && futimens (fd, times) == 0;
   if (ok && linkat (AT_FDCWD, proc, w->objects_dfd, rel, AT_SYMLINK_FOLLOW) < 0)
     {

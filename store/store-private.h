@@ -81,6 +81,8 @@ gboolean store_object_writer_put (StoreObjectWriter *w, const char *checksum, gu
  * thread hashes it; close gives its checksum and links it in once all its
  * chunks are written, or drops it when the repo has it. abort drops it. */
 typedef struct StoreObjectStream StoreObjectStream;
+/* TRUE in bare-user repos, where the writer lays objects out itself: then
+ * it also takes symlinks (mode S_IFLNK, data: the target). */
 gboolean store_object_writer_streams (StoreObjectWriter *w);
 StoreObjectStream *store_object_writer_open (StoreObjectWriter *w, guint32 uid, guint32 gid,
                                              guint32 mode, GVariant *xattrs, GError **error);
