@@ -332,14 +332,20 @@ store_image_import (CtrStore *s, OciSource *src, const OciRef *name, const char 
           return TRUE;
         }
     }
+  if (!store_import_mark (s, error))
+    return FALSE;
   if (!ostree_repo_prepare_transaction (s->repo, NULL, cancellable, error))
     return FALSE;
   if (!import_in_transaction (s, src, img, branch, parent, opts, out, cancellable, error))
     {
       ostree_repo_abort_transaction (s->repo, NULL, NULL);
+      store_import_unmark (s, FALSE);
       return FALSE;
     }
-  return ostree_repo_commit_transaction (s->repo, NULL, cancellable, error);
+  /* libostree syncs the filesystem before it moves the refs */
+  gboolean ok = ostree_repo_commit_transaction (s->repo, NULL, cancellable, error);
+  store_import_unmark (s, ok);
+  return ok;
 }
 
 gboolean

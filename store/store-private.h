@@ -48,6 +48,13 @@ struct CtrStore {
 void store_writeback_start (CtrStore *s);
 void store_writeback_wait (CtrStore *s);
 
+/* Around an import that writes content objects (store/recover.c): mark
+ * first checks what an import left unfinished, then marks this one (on
+ * disk); unmark takes the mark away, syncing first unless the import's own
+ * syncs have run (synced). */
+gboolean store_import_mark (CtrStore *s, GError **error);
+void store_import_unmark (CtrStore *s, gboolean synced);
+
 /* A dirtree or dirmeta, read once per store handle: objects never change
  * under their checksum, and the crawler looks up many paths of one image
  * (store/tree-read.c). */

@@ -233,5 +233,32 @@ expect_ok ctrgit import "$src" k:v1
 expect_ok ctrgit fsck
 expect_eq "diff_ids after retry" "$(skopeo_diff_ids "$src")" \
   "$(ctrgit export k:v1 "oci:$T_TMP/k:v1" && skopeo_diff_ids "oci:$T_TMP/k:v1")"
+[ ! -e "$CTRGIT_REPO/import-unfinished" ] || t_fail_msg "the import's mark is still there"
+t_end
+
+t_begin "objects-an-unfinished-import-left-empty-are-written-again"
+# What a machine that went down mid-import can leave: the import's mark,
+# and an object whose name reached the disk but whose bytes did not. The
+# next import must not trust that name.
+export CTRGIT_REPO=$T_TMP/crashed
+expect_ok ctrgit init
+expect_ok ctrgit import "oci:$BB:v1" bb:v1
+expect_ok ctrgit --repo "$T_TMP/scratch" init
+expect_ok ctrgit --repo "$T_TMP/scratch" import "oci:$BB:v2" bb:v2
+objects() { (cd "$1/repo/objects" && find . -name '*.file' | sort); }
+new=$(comm -13 <(objects "$CTRGIT_REPO") <(objects "$T_TMP/scratch") | head -n1)
+[ -n "$new" ] || t_fail_msg "v2 adds no content object to v1"
+sleep 0.01
+: >"$CTRGIT_REPO/import-unfinished"
+sleep 0.01
+mkdir -p "$(dirname "$CTRGIT_REPO/repo/objects/$new")"
+: >"$CTRGIT_REPO/repo/objects/$new"
+expect_eq "the planted object's size" 0 "$(stat -c %s "$CTRGIT_REPO/repo/objects/$new")"
+expect_ok ctrgit import "oci:$BB:v2" bb:v2
+expect_eq "the object, written again" "$(cat "$T_TMP/scratch/repo/objects/$new" | sha256sum)" \
+  "$(cat "$CTRGIT_REPO/repo/objects/$new" | sha256sum)"
+expect_ok ctrgit fsck
+expect_ok ostree --repo="$CTRGIT_REPO/repo" fsck
+[ ! -e "$CTRGIT_REPO/import-unfinished" ] || t_fail_msg "the mark is still there"
 t_end
 t_done
