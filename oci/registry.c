@@ -774,6 +774,17 @@ transfer_done (OciRegistry *r, Transfer *t, CURLcode rc, const char *scope, GErr
   return TRUE;
 }
 
+/* The bytes of a blob that others may see. The last one lands only with
+ * the verdict: a reader never gets to the end of a blob before it is
+ * verified, so a bad one always fails with the download's own error. */
+static guint64
+transfer_landed (const Transfer *t)
+{
+  if (!t->easy)   /* finished (or not started, or waiting to retry) */
+    return t->resp.written;
+  return MIN (t->resp.written, (guint64) MAX (t->blob->size - 1, 0));
+}
+
 static void
 wake_multi (GCancellable *cancellable, gpointer multi)
 {
@@ -878,16 +889,11 @@ fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs, guint n,
           if (local)
             ok = (g_propagate_error (error, g_steal_pointer (&local)), FALSE);
         }
-      /* The last byte lands only with the verdict: a reader never gets to
-       * the end of a blob before it is verified, so a bad one always fails
-       * with the download's own error. */
       for (guint i = 0; ok && i < next; i++)
         if (ts[i].easy && ts[i].blob->landing)
-          oci_landing_update (ts[i].blob->landing,
-                              MIN (ts[i].resp.written, (guint64) MAX (ts[i].blob->size - 1, 0)));
+          oci_landing_update (ts[i].blob->landing, transfer_landed (&ts[i]));
       for (guint i = 0; ok && r->progress && i < n; i++)
-        r->progress (r->progress_user, blobs[i].digest,
-                     MIN (ts[i].resp.written, (guint64) MAX (blobs[i].size - (ts[i].easy != NULL), 0)),
+        r->progress (r->progress_user, blobs[i].digest, transfer_landed (&ts[i]),
                      MAX (blobs[i].size, 0));
       if (ok && finished < n)
         {
