@@ -63,7 +63,6 @@ typedef struct {
   GArray *blobs;            /* OciBlobFetch; the fds belong to the source */
   GCancellable *cancellable;
   GThread *thread;
-  GError *error;            /* why the downloads stopped, if they failed */
 } PullFetch;
 
 static void
@@ -82,7 +81,6 @@ pull_fetch_free (PullFetch *pf)
     }
   g_array_unref (pf->blobs);
   g_object_unref (pf->cancellable);
-  g_clear_error (&pf->error);
   g_free (pf);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PullFetch, pull_fetch_free)
@@ -91,8 +89,9 @@ static gpointer
 fetch_thread (gpointer user)
 {
   PullFetch *pf = user;
+  /* A failure reaches the import through the blobs' landings. */
   oci_registry_fetch_blobs (pf->reg, pf->repo, (OciBlobFetch *) pf->blobs->data, pf->blobs->len,
-                            pf->cancellable, &pf->error);
+                            pf->cancellable, NULL);
   return NULL;
 }
 
