@@ -107,7 +107,7 @@ write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **o
       return TRUE;
     }
 
-  if (store_object_writer_streams (li->writer))
+  if (store_object_writer_direct (li->writer))
     {
       g_autoptr(StoreObjectStream) st = store_object_writer_open (li->writer, e->uid, e->gid, mode,
                                                                   xattrs, error);
@@ -147,7 +147,7 @@ static gboolean
 write_symlink (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **out_csum,
                GError **error)
 {
-  if (!store_object_writer_streams (li->writer))
+  if (!store_object_writer_direct (li->writer))
     {
       *out_csum = ostree_repo_write_symlink (li->repo, NULL, e->uid, e->gid, xattrs, e->linkname,
                                              li->cancellable, error);

@@ -311,7 +311,7 @@ store_object_writer_put (StoreObjectWriter *w, const char *checksum, guint32 uid
 }
 
 gboolean
-store_object_writer_streams (StoreObjectWriter *w)
+store_object_writer_direct (StoreObjectWriter *w)
 {
   return w->direct;
 }

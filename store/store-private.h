@@ -87,10 +87,11 @@ gboolean store_object_writer_put (StoreObjectWriter *w, const char *checksum, gu
  * chunk (the workers write them, unordered, at their offsets) while this
  * thread hashes it; close gives its checksum and links it in once all its
  * chunks are written, or drops it when the repo has it. abort drops it. */
+/* TRUE in bare-user repos, where the writer lays objects out itself: only
+ * then does it take streamed files (below) and symlinks (put with mode
+ * S_IFLNK and the target as data). */
+gboolean store_object_writer_direct (StoreObjectWriter *w);
 typedef struct StoreObjectStream StoreObjectStream;
-/* TRUE in bare-user repos, where the writer lays objects out itself: then
- * it also takes symlinks (mode S_IFLNK, data: the target). */
-gboolean store_object_writer_streams (StoreObjectWriter *w);
 StoreObjectStream *store_object_writer_open (StoreObjectWriter *w, guint32 uid, guint32 gid,
                                              guint32 mode, GVariant *xattrs, GError **error);
 gboolean store_object_stream_write (StoreObjectStream *st, const void *buf, gsize len,
