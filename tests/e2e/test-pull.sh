@@ -172,6 +172,19 @@ expect_eq "nothing imported" 0 "$(ctrgit images -q | wc -l)"
 expect_ok ctrgit fsck
 t_end
 
+t_begin "hostile-layer-in-the-registry-is-refused"
+# The import fails while the downloads may still run: one message, the
+# downloads stopped, nothing imported.
+export CTRGIT_REPO=$T_TMP/hostile-pull
+expect_ok ctrgit init
+need_hostile
+registry_seed "$R" "oci:$HOSTILE/traversal-dotdot:v1" test/evil:v1
+expect_fail 1 'escapes the root with ".."' ctrgit pull "$R/test/evil:v1"
+expect_eq "nothing imported" 0 "$(ctrgit images -q | wc -l)"
+expect_eq "left in blobs/tmp" 0 "$(find "$CTRGIT_REPO/blobs/tmp" -type f | wc -l)"
+expect_ok ctrgit fsck
+t_end
+
 t_begin "registries-conf-mirrors-are-tried-in-order"
 cat >"$T_TMP/registries.conf" <<CONF
 unqualified-search-registries = ["docker.io"]   # other tools' keys are skipped
