@@ -399,6 +399,7 @@ layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
         return FALSE;
       ostree_mutable_tree_set_metadata_checksum (li.root, li.default_dirmeta);
 
+      store_writeback_begin (s);
       /* Inflate and hash on the prefetch thread; parse here. */
       g_autoptr(OciPrefetch) prefetch = oci_prefetch_new (layer_stream_source, ls);
       g_autoptr(OciTarReader) tar = oci_tar_reader_new (oci_prefetch_read, prefetch,
@@ -430,7 +431,7 @@ layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
         return FALSE;
       if (!store_object_writer_finish (li.writer, error))
         return FALSE;
-      store_writeback_start (s);
+      store_writeback_end (s);
       g_autoptr(OstreeRepoFile) root = NULL;
       if (!ostree_repo_write_mtree (s->repo, li.root, (GFile **) &root, cancellable, error))
         return FALSE;

@@ -32,6 +32,8 @@
 #define STORE_META_LAYERS     "ctrgit.layers"      /* a(sssx): diff_id, blob digest, media type, size */
 #define STORE_META_UNPACKED   "ctrgit.unpacked-size" /* t */
 
+typedef struct StoreWriteback StoreWriteback;
+
 struct CtrStore {
   char *path;
   int dfd;
@@ -39,13 +41,15 @@ struct CtrStore {
   char *mode;
   gboolean keep_blobs;
   GHashTable *meta_cache;   /* "TYPE/CHECKSUM" -> GVariant: dirtrees and dirmetas read */
-  GThread *writeback;       /* store_writeback_start's syncfs, until joined */
+  StoreWriteback *writeback; /* store_writeback_begin's thread, until joined */
 };
 
-/* Starts writing the store's dirty pages out on another thread; wait joins
- * it. A hint for speed only: durability comes from the syncs at commit
- * (store/writeback.c). */
-void store_writeback_start (CtrStore *s);
+/* Writing the store's dirty pages out on another thread while a layer's
+ * files are written: begin starts it, end asks for one last sync and
+ * returns, wait joins it. A hint for speed only: durability comes from the
+ * syncs at commit (store/writeback.c). */
+void store_writeback_begin (CtrStore *s);
+void store_writeback_end (CtrStore *s);
 void store_writeback_wait (CtrStore *s);
 
 /* Around an import that writes content objects (store/recover.c): mark
