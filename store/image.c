@@ -275,7 +275,7 @@ import_in_transaction (CtrStore *s, OciSource *src, StoreImage *img, const char 
     return FALSE;
 
   g_autoptr(OstreeRepoFile) tree = NULL;
-  if (!ostree_repo_write_mtree (s->repo, root, (GFile **) &tree, cancellable, error))
+  if (!store_tree_write (s, root, &tree, cancellable, error))
     return FALSE;
   g_autoptr(GVariant) meta = store_image_metadata_new (img, manifest, config_bytes);
   g_autofree char *subject = g_strdup_printf ("%s %s", img->reference, img->manifest_digest);

@@ -433,7 +433,7 @@ layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
         return FALSE;
       store_writeback_end (s);
       g_autoptr(OstreeRepoFile) root = NULL;
-      if (!ostree_repo_write_mtree (s->repo, li.root, (GFile **) &root, cancellable, error))
+      if (!store_tree_write (s, li.root, &root, cancellable, error))
         return FALSE;
       GVariantBuilder mb;
       g_variant_builder_init (&mb, G_VARIANT_TYPE ("a{sv}"));

@@ -99,8 +99,6 @@ static gboolean
 link_bare_user (StoreObjectWriter *w, int fd, const char *checksum, guint32 uid, guint32 gid,
                 guint32 mode, GVariant *xattrs)
 {
-  char rel[80];
-  snprintf (rel, sizeof rel, "%.2s/%s.file", checksum, checksum + 2);
   g_autoptr(GVariant) meta = g_variant_ref_sink (
       g_variant_new ("(uuu@a(ayay))", GUINT32_TO_BE (uid), GUINT32_TO_BE (gid),
                      GUINT32_TO_BE (mode), xattrs));
@@ -108,26 +106,11 @@ link_bare_user (StoreObjectWriter *w, int fd, const char *checksum, guint32 uid,
    * setgid bits only in the xattr, mtime 0; a symlink is a plain 0644 file
    * holding its target. */
   const struct timespec times[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
-  char proc[64];
-  snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
-  gboolean ok = fsetxattr (fd, "user.ostreemeta", g_variant_get_data (meta),
-                           g_variant_get_size (meta), 0) == 0
-                && fchmod (fd, S_ISLNK (mode) ? 0644 : (mode & 0775) | S_IRUSR) == 0
-                && futimens (fd, times) == 0;
-  if (ok && linkat (AT_FDCWD, proc, w->objects_dfd, rel, AT_SYMLINK_FOLLOW) < 0)
-    {
-      if (errno == ENOENT)
-        {
-          char dir[3] = { checksum[0], checksum[1], 0 };
-          if (mkdirat (w->objects_dfd, dir, 0755) < 0 && errno != EEXIST)
-            ok = FALSE;
-          else if (linkat (AT_FDCWD, proc, w->objects_dfd, rel, AT_SYMLINK_FOLLOW) < 0 && errno != EEXIST)
-            ok = FALSE;
-        }
-      else if (errno != EEXIST)   /* written meanwhile: the same bytes */
-        ok = FALSE;
-    }
-  return ok;
+  return fsetxattr (fd, "user.ostreemeta", g_variant_get_data (meta),
+                    g_variant_get_size (meta), 0) == 0
+         && fchmod (fd, S_ISLNK (mode) ? 0644 : (mode & 0775) | S_IRUSR) == 0
+         && futimens (fd, times) == 0
+         && store_object_link_tmpfile (w->objects_dfd, fd, checksum, "file");
 }
 
 static gboolean

@@ -7,8 +7,11 @@
  */
 #include "store/store-private.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct StoreObjectHasher {
   OciSha256 *sha;
@@ -112,4 +115,20 @@ store_write_dirmeta (OstreeRepo *repo, guint32 uid, guint32 gid, guint32 mode, G
   if (cache)
     g_hash_table_insert (cache, g_bytes_ref (key), g_strdup (*out_checksum));
   return TRUE;
+}
+
+gboolean
+store_object_link_tmpfile (int objects_dfd, int fd, const char *checksum, const char *suffix)
+{
+  char rel[96], proc[64];
+  snprintf (rel, sizeof rel, "%.2s/%s.%s", checksum, checksum + 2, suffix);
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, objects_dfd, rel, AT_SYMLINK_FOLLOW) == 0 || errno == EEXIST)
+    return TRUE;   /* EEXIST: written meanwhile, the same bytes */
+  if (errno != ENOENT)
+    return FALSE;
+  char dir[3] = { checksum[0], checksum[1], 0 };
+  if (mkdirat (objects_dfd, dir, 0755) < 0 && errno != EEXIST)
+    return FALSE;
+  return linkat (AT_FDCWD, proc, objects_dfd, rel, AT_SYMLINK_FOLLOW) == 0 || errno == EEXIST;
 }

@@ -1,7 +1,8 @@
 /* store/recover.c: objects an interrupted import may have left unsound.
  *
- * In bare-user stores an import links each content object into
- * repo/objects as soon as it is written (store/object-writer.c), and the
+ * In bare-user stores an import links each content object and dirtree into
+ * repo/objects as soon as it is written (store/object-writer.c,
+ * store/tree-write.c), and the
  * syncs that make them durable come at its end. If the machine goes down
  * before them, an object's name can survive while its data does not (an
  * empty or short file), and a later import, finding the name, would trust
@@ -30,8 +31,22 @@ changed_since (const struct stat *st, const struct timespec *since)
          || (st->st_ctim.tv_sec == since->tv_sec && st->st_ctim.tv_nsec >= since->tv_nsec);
 }
 
-/* Checks the content objects of one objects/XX directory changed since
- * `since`; removes the unsound ones. */
+/* The type of the objects an import writes itself, by file name. */
+static gboolean
+direct_object_type (const char *name, OstreeObjectType *out)
+{
+  gsize len = strlen (name);
+  if (len == 62 + 5 && g_str_has_suffix (name, ".file"))
+    *out = OSTREE_OBJECT_TYPE_FILE;
+  else if (len == 62 + 8 && g_str_has_suffix (name, ".dirtree"))
+    *out = OSTREE_OBJECT_TYPE_DIR_TREE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Checks the objects an import writes itself in one objects/XX directory,
+ * those changed since `since`; removes the unsound ones. */
 static gboolean
 check_dir (CtrStore *s, int objects_dfd, const char *prefix, const struct timespec *since,
            guint *removed, GError **error)
@@ -46,9 +61,9 @@ check_dir (CtrStore *s, int objects_dfd, const char *prefix, const struct timesp
   gboolean ok = TRUE;
   while (ok && (de = readdir (d)))
     {
-      gsize len = strlen (de->d_name);
+      OstreeObjectType type;
       struct stat st;
-      if (len != 62 + 5 || !g_str_has_suffix (de->d_name, ".file")
+      if (!direct_object_type (de->d_name, &type)
           || fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !changed_since (&st, since))
         continue;
       char checksum[65];
@@ -56,7 +71,7 @@ check_dir (CtrStore *s, int objects_dfd, const char *prefix, const struct timesp
       memcpy (checksum + 2, de->d_name, 62);
       checksum[64] = '\0';
       g_autoptr(GError) bad = NULL;
-      if (ostree_repo_fsck_object (s->repo, OSTREE_OBJECT_TYPE_FILE, checksum, NULL, &bad))
+      if (ostree_repo_fsck_object (s->repo, type, checksum, NULL, &bad))
         continue;
       if (unlinkat (dfd, de->d_name, 0) < 0)
         ok = oci_throw_errno (error, "removing unsound object %s", checksum);

@@ -78,6 +78,17 @@ void store_object_hasher_finish (StoreObjectHasher *h, char out[65]);
 void store_object_hasher_free (StoreObjectHasher *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreObjectHasher, store_object_hasher_free)
 
+/* ostree_repo_write_mtree, with bare-user repos' dirtrees written by us
+ * (store/tree-write.c). */
+gboolean store_tree_write (CtrStore *s, OstreeMutableTree *root, OstreeRepoFile **out_root,
+                           GCancellable *cancellable, GError **error);
+
+/* Links FD, written and unlinked (O_TMPFILE), in as the object
+ * objects/XX/REST.SUFFIX, making XX when needed. An object already there
+ * has the same bytes and is kept. FALSE with errno set (store/objects.c). */
+gboolean store_object_link_tmpfile (int objects_dfd, int fd, const char *checksum,
+                                    const char *suffix);
+
 /* Content objects written by worker threads (store/object-writer.c). put
  * skips objects the repo has or that were put before; it may wait while
  * too many bytes are queued. finish waits for all and reports the first

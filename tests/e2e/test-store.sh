@@ -245,18 +245,25 @@ expect_ok ctrgit init
 expect_ok ctrgit import "oci:$BB:v1" bb:v1
 expect_ok ctrgit --repo "$T_TMP/scratch" init
 expect_ok ctrgit --repo "$T_TMP/scratch" import "oci:$BB:v2" bb:v2
-objects() { (cd "$1/repo/objects" && find . -name '*.file' | sort); }
-new=$(comm -13 <(objects "$CTRGIT_REPO") <(objects "$T_TMP/scratch") | head -n1)
-[ -n "$new" ] || t_fail_msg "v2 adds no content object to v1"
+objects() { (cd "$1/repo/objects" && find . -name "*.$2" | sort); }
 sleep 0.01
 : >"$CTRGIT_REPO/import-unfinished"
 sleep 0.01
-mkdir -p "$(dirname "$CTRGIT_REPO/repo/objects/$new")"
-: >"$CTRGIT_REPO/repo/objects/$new"
-expect_eq "the planted object's size" 0 "$(stat -c %s "$CTRGIT_REPO/repo/objects/$new")"
+# A content object and a directory listing, both written straight into place.
+planted=()
+for kind in file dirtree; do
+  new=$(comm -13 <(objects "$CTRGIT_REPO" $kind) <(objects "$T_TMP/scratch" $kind) | head -n1)
+  [ -n "$new" ] || t_fail_msg "v2 adds no $kind object to v1"
+  mkdir -p "$(dirname "$CTRGIT_REPO/repo/objects/$new")"
+  : >"$CTRGIT_REPO/repo/objects/$new"
+  expect_eq "the planted $kind's size" 0 "$(stat -c %s "$CTRGIT_REPO/repo/objects/$new")"
+  planted+=("$new")
+done
 expect_ok ctrgit import "oci:$BB:v2" bb:v2
-expect_eq "the object, written again" "$(cat "$T_TMP/scratch/repo/objects/$new" | sha256sum)" \
-  "$(cat "$CTRGIT_REPO/repo/objects/$new" | sha256sum)"
+for new in "${planted[@]}"; do
+  expect_eq "$new, written again" "$(sha256sum <"$T_TMP/scratch/repo/objects/$new")" \
+    "$(sha256sum <"$CTRGIT_REPO/repo/objects/$new")"
+done
 expect_ok ctrgit fsck
 expect_ok ostree --repo="$CTRGIT_REPO/repo" fsck
 [ ! -e "$CTRGIT_REPO/import-unfinished" ] || t_fail_msg "the mark is still there"
