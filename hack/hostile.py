@@ -281,6 +281,16 @@ def case_whiteout_missing(p):
               Layer().file(".wh.nothere", "").bytes()])
 
 
+def case_whiteout_in_base(p):
+    image(p, [Layer().file("present", "here\n").file("kept", "kept\n").file(".wh.kept", "")
+              .file(".wh.nothere", "").bytes()])
+
+
+def case_device_over_file(p):
+    image(p, [Layer().file("x", "a file first\n").device("x", tarfile.CHRTYPE, 1, 3, 0o666)
+              .file("ok.txt", "fine\n").bytes()])
+
+
 def case_duplicate_entries(p):
     image(p, [Layer().file("dup", "first\n").file("dup", "second, wins\n", mode=0o600).bytes()])
 
@@ -657,6 +667,8 @@ CASES = [
     ("file-then-dir", "reject", "layer 1: regular file a; layer 2: regular file a/b, no entry for a"),
     ("dir-then-file", "legal", "layer 1: dir a, file a/x; layer 2: regular file a. Result: /a file 'a is a file now\\n', no /a/x"),
     ("whiteout-missing", "legal", "layer 1: file present; layer 2: .wh.nothere. Result: /present only"),
+    ("whiteout-in-base", "legal", "one layer: present, kept, .wh.kept, .wh.nothere. Result: /present and /kept (whiteouts hide only lower layers)"),
+    ("device-over-file", "legal", "one layer: file x, then char device x 1,3, ok.txt. Result: /ok.txt only"),
     ("duplicate-entries", "legal", "one layer: dup 'first\\n' 0644, then dup 'second, wins\\n' 0600. Result: the second"),
     ("device-nodes", "no-materialise", "dev/, dev/null char 1,3 0666, dev/sda block 8,0 0660, dev/fifo fifo 0644, ok.txt"),
     ("tar-bomb", "reject", "one regular file zeros, 4 GiB of zeros (ustar size field), gzip ~4 MB; gzip ISIZE wraps to 1536"),

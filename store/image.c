@@ -225,15 +225,24 @@ import_in_transaction (CtrStore *s, OciSource *src, StoreImage *img, const char 
   if (ok && !oci_source_manifest (src))
     ok = oci_source_synthesize_manifest (src, digests, sizes, comps, error);
 
-  g_autoptr(OstreeMutableTree) root = ostree_mutable_tree_new ();
-  g_autofree char *default_meta = NULL;
-  if (ok)
-    ok = store_default_dirmeta (s->repo, &default_meta, error);
-  if (ok)
-    ostree_mutable_tree_set_metadata_checksum (root, default_meta);
+  /* The first layer's own tree, when it is its merged tree: only the
+   * directories the layers above change are then read and written again. */
+  g_autoptr(OstreeMutableTree) root = NULL;
+  if (ok && n > 0)
+    ok = store_layer_base_tree (s, config->diff_ids->pdata[0], &root, error);
+  guint first = root ? 1 : 0;
+  if (ok && !root)
+    {
+      g_autofree char *default_meta = NULL;
+      root = ostree_mutable_tree_new ();
+      ok = store_default_dirmeta (s->repo, &default_meta, error);
+      if (ok)
+        ostree_mutable_tree_set_metadata_checksum (root, default_meta);
+    }
   for (guint i = 0; i < n && ok; i++)
     {
-      ok = store_layer_apply (s, config->diff_ids->pdata[i], root, error);
+      if (i >= first)
+        ok = store_layer_apply (s, config->diff_ids->pdata[i], root, error);
       if (ok)
         img->unpacked_size += store_layer_tar_size (s, config->diff_ids->pdata[i], NULL);
     }

@@ -103,6 +103,32 @@ is_whiteout (const char *path)
 }
 
 gboolean
+store_layer_base_tree (CtrStore *s, const char *diff_id, OstreeMutableTree **out, GError **error)
+{
+  *out = NULL;
+  g_autofree char *commit = NULL;
+  if (!store_layer_load_meta (s, diff_id, &commit, NULL, error))
+    return FALSE;
+  if (!commit)
+    return g_set_error (error, STORE_ERROR, STORE_ERROR_NOT_FOUND,
+                        "layer %s is not in the store", diff_id), FALSE;
+  g_autoptr(GVariant) cv = NULL;
+  if (!ostree_repo_load_variant (s->repo, OSTREE_OBJECT_TYPE_COMMIT, commit, &cv, error))
+    return FALSE;
+  g_autoptr(GVariant) meta = g_variant_get_child_value (cv, 0);
+  gboolean same = FALSE;
+  /* Layers imported before the key existed are applied. */
+  if (!g_variant_lookup (meta, STORE_META_TREE_IS_ROOTFS, "b", &same) || !same)
+    return TRUE;
+  g_autoptr(GVariant) contents = g_variant_get_child_value (cv, 6);
+  g_autoptr(GVariant) dirmeta = g_variant_get_child_value (cv, 7);
+  g_autofree char *contents_checksum = ostree_checksum_from_bytes_v (contents);
+  g_autofree char *dirmeta_checksum = ostree_checksum_from_bytes_v (dirmeta);
+  *out = ostree_mutable_tree_new_from_checksum (s->repo, contents_checksum, dirmeta_checksum);
+  return TRUE;
+}
+
+gboolean
 store_layer_apply (CtrStore *s, const char *diff_id, OstreeMutableTree *root, GError **error)
 {
   g_autoptr(GBytes) rec = layer_record (s, diff_id, error);

@@ -31,6 +31,7 @@ typedef struct {
   OciTarReader *tar;
   OciLayerStream *stream;
   GCancellable *cancellable;
+  gboolean tree_not_rootfs;    /* see STORE_META_TREE_IS_ROOTFS */
 } LayerImport;
 
 static void
@@ -171,6 +172,9 @@ import_entry (LayerImport *li, const OciTarEntry *e, GError **error)
   if (!path)
     return FALSE;
   g_autoptr(GVariant) xattrs = store_xattrs_variant (e->xattrs);
+  const char *base = strrchr (path, '/');
+  if (g_str_has_prefix (base ? base + 1 : path, ".wh."))
+    li->tree_not_rootfs = TRUE;   /* kept as a file here, applied as a whiteout */
 
   if (e->type == OCI_TAR_DIRECTORY)
     {
@@ -203,6 +207,10 @@ import_entry (LayerImport *li, const OciTarEntry *e, GError **error)
       const char *name;
       if (!store_tree_parent (li->root, path, li->default_dirmeta, &parent, &name, error))
         return FALSE;
+      /* Kept here; applying the layer removes it. */
+      if (g_hash_table_contains (ostree_mutable_tree_get_files (parent), name)
+          || g_hash_table_contains (ostree_mutable_tree_get_subdirs (parent), name))
+        li->tree_not_rootfs = TRUE;
       return TRUE;
     }
 
@@ -442,6 +450,8 @@ layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
                              g_variant_new_uint64 (oci_layer_stream_uncompressed_size (ls)));
       g_variant_builder_add (&mb, "{sv}", STORE_META_ENTRIES,
                              g_variant_new_uint64 (oci_tar_reader_entries (tar)));
+      g_variant_builder_add (&mb, "{sv}", STORE_META_TREE_IS_ROOTFS,
+                             g_variant_new_boolean (!li.tree_not_rootfs));
       gsize rlen;
       const guint8 *rdata = g_bytes_get_data (record, &rlen);
       g_variant_builder_add (&mb, "{sv}", STORE_META_TAR_SPLIT,

@@ -18,6 +18,9 @@
 #define STORE_META_TAR_SPLIT  "ctrgit.tar-split"   /* ay: zstd record, see tarsplit.h */
 #define STORE_META_TAR_SIZE   "ctrgit.tar-size"    /* t */
 #define STORE_META_ENTRIES    "ctrgit.entries"     /* t */
+/* b: the layer's tree is what applying it to an empty root gives (it has
+ * no whiteout, and no device node or fifo hides an earlier entry) */
+#define STORE_META_TREE_IS_ROOTFS "ctrgit.tree-is-rootfs"
 /* Images: */
 #define STORE_META_REFERENCE  "ctrgit.reference"
 #define STORE_META_MANIFEST_DIGEST "ctrgit.manifest-digest"

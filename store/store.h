@@ -143,6 +143,11 @@ gboolean store_layer_exists (CtrStore *s, const char *diff_id, char **out_commit
 gboolean store_layer_export (CtrStore *s, const char *diff_id, OciWriteFunc write, void *user,
                              GCancellable *cancellable, GError **error);
 guint64 store_layer_tar_size (CtrStore *s, const char *diff_id, GError **error);
+/* The merged tree of an image's first layer, for the layers above to be
+ * applied onto: the layer's own tree, read lazily, when its import found
+ * that to be the same; *out NULL when it did not (apply the layer then). */
+gboolean store_layer_base_tree (CtrStore *s, const char *diff_id, OstreeMutableTree **out,
+                                GError **error);
 /* Replays a layer onto a merged tree (OCI whiteouts applied). */
 gboolean store_layer_apply (CtrStore *s, const char *diff_id, OstreeMutableTree *root,
                             GError **error);

@@ -95,6 +95,13 @@ tree_write_object (TreeWrite *tw, const char *checksum, GVariant *v, GError **er
 static gboolean
 tree_write_dir (TreeWrite *tw, OstreeMutableTree *dir, char checksum[65], GError **error)
 {
+  /* A directory read lazily from the repo and left as it was. */
+  const char *have = ostree_mutable_tree_get_contents_checksum (dir);
+  if (have)
+    {
+      memcpy (checksum, have, 65);
+      return TRUE;
+    }
   GHashTable *files = ostree_mutable_tree_get_files (dir);
   GHashTable *subdirs = ostree_mutable_tree_get_subdirs (dir);
   g_autoptr(GPtrArray) file_names = sorted_keys (files);

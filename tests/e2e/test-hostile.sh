@@ -68,6 +68,17 @@ t_begin "whiteout-of-missing-path-is-ignored"
 expect_ok ctrgit import "oci:$HOSTILE/whiteout-missing:v1" wm:v1
 expect_eq "tree" "-00644 /present" "$(tree wm)"
 t_end
+# A first layer is its image's merged tree when applying it to nothing
+# changes nothing; these two are not, and must still merge as applied.
+t_begin "whiteouts-in-a-first-layer-hide-nothing-and-are-not-files"
+expect_ok ctrgit import "oci:$HOSTILE/whiteout-in-base:v1" wb:v1
+expect_eq "tree" "-00644 /kept
+-00644 /present" "$(tree wb)"
+t_end
+t_begin "a-device-node-over-a-file-in-a-first-layer-removes-it"
+expect_ok ctrgit import "oci:$HOSTILE/device-over-file:v1" dof:v1
+expect_eq "tree" "-00644 /ok.txt" "$(tree dof)"
+t_end
 t_begin "duplicate-entries-last-wins"
 expect_ok ctrgit import "oci:$HOSTILE/duplicate-entries:v1" dup:v1
 expect_eq "tree" "-00600 /dup" "$(tree dup)"
