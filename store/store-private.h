@@ -48,8 +48,9 @@ struct CtrStore {
 };
 
 /* Writing the store's dirty pages out on another thread while a layer's
- * files are written: begin starts it, end asks for one last sync and
- * returns, wait joins it. A hint for speed only: durability comes from the
+ * files are written: begin starts it (or wakes it: one thread serves all
+ * the layers of an import), end asks for one last sync and returns, wait
+ * stops the thread. A hint for speed only: durability comes from the
  * syncs at commit (store/writeback.c). */
 void store_writeback_begin (CtrStore *s);
 void store_writeback_end (CtrStore *s);

@@ -23,41 +23,74 @@
  * a millisecond. */
 #define WRITEBACK_INTERVAL_US (100 * 1000)
 
+typedef enum {
+  WRITEBACK_IDLE,         /* between layers: nothing to do */
+  WRITEBACK_PACING,       /* a layer's files are being written: sync often */
+  WRITEBACK_LAST,         /* they are out: sync once more, then idle */
+  WRITEBACK_STOP,
+} WritebackState;
+
+/* One thread per store handle, kept across the layers of an import: the
+ * next layer starts while the last sync of the one before still runs. */
 struct StoreWriteback {
   GThread *thread;
   int dfd;
   GMutex lock;
   GCond cond;
-  gboolean last;          /* the layer's files are out: one more sync, then stop */
+  WritebackState state;
 };
 
 static gpointer
 writeback_thread (gpointer user)
 {
   StoreWriteback *w = user;
-  for (;;)
+  g_mutex_lock (&w->lock);
+  while (w->state != WRITEBACK_STOP)
     {
-      g_mutex_lock (&w->lock);
+      if (w->state == WRITEBACK_IDLE)
+        {
+          g_cond_wait (&w->cond, &w->lock);
+          continue;
+        }
       gint64 until = g_get_monotonic_time () + WRITEBACK_INTERVAL_US;
-      while (!w->last && g_cond_wait_until (&w->cond, &w->lock, until))
+      while (w->state == WRITEBACK_PACING && g_cond_wait_until (&w->cond, &w->lock, until))
         ;
-      gboolean last = w->last;
+      if (w->state == WRITEBACK_STOP || w->state == WRITEBACK_IDLE)
+        continue;
+      WritebackState was = w->state;
       g_mutex_unlock (&w->lock);
       /* Errors surface again, and count, in the syncs that make it durable. */
       (void) syncfs (w->dfd);
-      if (last)
-        return NULL;
+      g_mutex_lock (&w->lock);
+      if (was == WRITEBACK_LAST && w->state == WRITEBACK_LAST)
+        w->state = WRITEBACK_IDLE;
     }
+  g_mutex_unlock (&w->lock);
+  return NULL;
+}
+
+static void
+writeback_set (StoreWriteback *w, WritebackState state)
+{
+  g_mutex_lock (&w->lock);
+  w->state = state;
+  g_cond_signal (&w->cond);
+  g_mutex_unlock (&w->lock);
 }
 
 void
 store_writeback_begin (CtrStore *s)
 {
-  store_writeback_wait (s);
   if (ostree_repo_get_disable_fsync (s->repo))
     return;
+  if (s->writeback)
+    {
+      writeback_set (s->writeback, WRITEBACK_PACING);
+      return;
+    }
   StoreWriteback *w = g_new0 (StoreWriteback, 1);
   w->dfd = s->dfd;
+  w->state = WRITEBACK_PACING;
   g_mutex_init (&w->lock);
   g_cond_init (&w->cond);
   w->thread = g_thread_new ("ctrgit-writeback", writeback_thread, w);
@@ -67,13 +100,8 @@ store_writeback_begin (CtrStore *s)
 void
 store_writeback_end (CtrStore *s)
 {
-  StoreWriteback *w = s->writeback;
-  if (!w)
-    return;
-  g_mutex_lock (&w->lock);
-  w->last = TRUE;
-  g_cond_signal (&w->cond);
-  g_mutex_unlock (&w->lock);
+  if (s->writeback)
+    writeback_set (s->writeback, WRITEBACK_LAST);
 }
 
 void
@@ -82,7 +110,7 @@ store_writeback_wait (CtrStore *s)
   StoreWriteback *w = g_steal_pointer (&s->writeback);
   if (!w)
     return;
-  store_writeback_end (&(CtrStore){ .writeback = w });
+  writeback_set (w, WRITEBACK_STOP);
   g_thread_join (w->thread);
   g_mutex_clear (&w->lock);
   g_cond_clear (&w->cond);
