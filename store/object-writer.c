@@ -66,6 +66,7 @@ typedef struct {
   GBytes *data;
   StoreObjectStream *stream;   /* set: data goes at offset into stream->fd */
   guint64 offset;
+  gboolean dirtree;            /* data is a dirtree object's bytes */
 } Job;
 
 static void
@@ -119,8 +120,11 @@ write_bare_user (StoreObjectWriter *w, Job *j, const guint8 *buf, gsize len, GEr
   int fd = openat (w->tmp_dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0)
     return oci_throw_errno (error, "object %s: O_TMPFILE", j->checksum);
+  /* A metadata object is a plain 0644 file, as libostree writes them. */
   gboolean ok = write_all (fd, buf, len, 0)
-                && link_bare_user (w, fd, j->checksum, j->uid, j->gid, j->mode, j->xattrs);
+                && (j->dirtree ? fchmod (fd, 0644) == 0
+                                 && store_object_link_tmpfile (w->objects_dfd, fd, j->checksum, "dirtree")
+                               : link_bare_user (w, fd, j->checksum, j->uid, j->gid, j->mode, j->xattrs));
   if (!ok)
     oci_throw_errno (error, "writing object %s", j->checksum);
   close (fd);
@@ -302,6 +306,18 @@ store_object_writer_put (StoreObjectWriter *w, const char *checksum, guint32 uid
   j->xattrs = g_variant_ref (xattrs);
   j->data = g_bytes_ref (data);
   w->written++;
+  return queue_job (w, j, error);
+}
+
+gboolean
+store_object_writer_put_dirtree (StoreObjectWriter *w, const char *checksum, GBytes *data,
+                                 GError **error)
+{
+  g_return_val_if_fail (w->direct, FALSE);
+  Job *j = g_new0 (Job, 1);
+  memcpy (j->checksum, checksum, sizeof j->checksum);
+  j->dirtree = TRUE;
+  j->data = g_bytes_ref (data);
   return queue_job (w, j, error);
 }
 

@@ -106,6 +106,10 @@ gboolean store_object_writer_put (StoreObjectWriter *w, const char *checksum, gu
  * chunk (the workers write them, unordered, at their offsets) while this
  * thread hashes it; close gives its checksum and links it in once all its
  * chunks are written, or drops it when the repo has it. abort drops it. */
+/* A dirtree object (the serialised variant, already hashed to CHECKSUM),
+ * in bare-user repos only; the caller knows the repo lacks it. */
+gboolean store_object_writer_put_dirtree (StoreObjectWriter *w, const char *checksum,
+                                          GBytes *data, GError **error);
 /* TRUE in bare-user repos, where the writer lays objects out itself: only
  * then does it take streamed files (below) and symlinks (put with mode
  * S_IFLNK and the target as data). */
