@@ -32,11 +32,15 @@ typedef struct {
   OciLayerStream *stream;
   GCancellable *cancellable;
   gboolean tree_not_rootfs;    /* see STORE_META_TREE_IS_ROOTFS */
+  gboolean writeback;          /* began, not ended (store/writeback.c) */
 } LayerImport;
 
 static void
 layer_import_clear (LayerImport *li)
 {
+  /* A layer that failed: one last sync, then the writeback thread idles. */
+  if (li->writeback)
+    store_writeback_end (li->s);
   g_clear_pointer (&li->split, tarsplit_writer_free);
   g_clear_object (&li->root);
   g_clear_pointer (&li->dirmeta_cache, g_hash_table_unref);
@@ -408,6 +412,7 @@ layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
       ostree_mutable_tree_set_metadata_checksum (li.root, li.default_dirmeta);
 
       store_writeback_begin (s);
+      li.writeback = TRUE;
       /* Inflate and hash on the prefetch thread; parse here. */
       g_autoptr(OciPrefetch) prefetch = oci_prefetch_new (layer_stream_source, ls);
       g_autoptr(OciTarReader) tar = oci_tar_reader_new (oci_prefetch_read, prefetch,
@@ -440,6 +445,7 @@ layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
       if (!store_object_writer_finish (li.writer, error))
         return FALSE;
       store_writeback_end (s);
+      li.writeback = FALSE;
       g_autoptr(OstreeRepoFile) root = NULL;
       if (!store_tree_write (s, li.root, &root, cancellable, error))
         return FALSE;

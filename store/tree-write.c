@@ -12,9 +12,9 @@
  * them, are the same), hashed with OpenSSL on this thread, and written and
  * linked straight into objects/ by the object writer's threads, which are
  * idle by then: creating ~700 files while the filesystem is being synced
- * took up to 0.1 s on one thread. An import that stops before its syncs leaves the mark that
- * makes the next one check them (store/recover.c). Archive repos keep
- * libostree's path.
+ * took up to 0.1 s on one thread. An import that stops before its syncs
+ * leaves the mark that makes the next one check them (store/recover.c).
+ * Archive repos keep libostree's path.
  *
  * Once every directory has its contents checksum, ostree_repo_write_mtree
  * finds the root's and returns the root file without writing anything.
