@@ -149,11 +149,31 @@ store_write_dirmeta (OstreeRepo *repo, guint32 uid, guint32 gid, guint32 mode, G
   return TRUE;
 }
 
+/* objects/-relative path of an object: XX/REST.SUFFIX */
+static void
+object_rel (char rel[96], const char *checksum, const char *suffix)
+{
+  snprintf (rel, 96, "%.2s/%s.%s", checksum, checksum + 2, suffix);
+}
+
+gboolean
+store_object_exists (int objects_dfd, const char *checksum, const char *suffix, gboolean *out,
+                     GError **error)
+{
+  char rel[96];
+  struct stat st;
+  object_rel (rel, checksum, suffix);
+  *out = fstatat (objects_dfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (!*out && errno != ENOENT)
+    return oci_throw_errno (error, "objects/%s", rel);
+  return TRUE;
+}
+
 gboolean
 store_object_link_tmpfile (int objects_dfd, int fd, const char *checksum, const char *suffix)
 {
   char rel[96], proc[64];
-  snprintf (rel, sizeof rel, "%.2s/%s.%s", checksum, checksum + 2, suffix);
+  object_rel (rel, checksum, suffix);
   snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
   if (linkat (AT_FDCWD, proc, objects_dfd, rel, AT_SYMLINK_FOLLOW) == 0 || errno == EEXIST)
     return TRUE;   /* EEXIST: written meanwhile, the same bytes */

@@ -87,6 +87,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreObjectHasher, store_object_hasher_free)
 gboolean store_tree_write (CtrStore *s, OstreeMutableTree *root, OstreeRepoFile **out_root,
                            GCancellable *cancellable, GError **error);
 
+/* Whether objects/XX/REST.SUFFIX is there: one lookup, for the objects
+ * we write ourselves, which libostree never stages (store/objects.c). */
+gboolean store_object_exists (int objects_dfd, const char *checksum, const char *suffix,
+                              gboolean *out, GError **error);
 /* Links FD, written and unlinked (O_TMPFILE), in as the object
  * objects/XX/REST.SUFFIX, making XX when needed. An object already there
  * has the same bytes and is kept. FALSE with errno set (store/objects.c). */

@@ -22,9 +22,7 @@
 #include "store/store-private.h"
 
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct {
@@ -60,13 +58,11 @@ tree_write_object (TreeWrite *tw, const char *checksum, GVariant *v, GError **er
 {
   if (g_hash_table_contains (tw->known, checksum))
     return TRUE;
-  char rel[96];
-  snprintf (rel, sizeof rel, "%.2s/%s.dirtree", checksum, checksum + 2);
-  struct stat st;
-  if (fstatat (tw->objects_dfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
+  gboolean have;
+  if (!store_object_exists (tw->objects_dfd, checksum, "dirtree", &have, error))
+    return FALSE;
+  if (!have)
     {
-      if (errno != ENOENT)
-        return oci_throw_errno (error, "objects/%s", rel);
       g_autoptr(GBytes) data = g_variant_get_data_as_bytes (v);
       if (!store_object_writer_put_dirtree (tw->writer, checksum, data, error))
         return FALSE;
