@@ -63,8 +63,12 @@ pull_one (CtrStore *store, const CtrRegistryArgs *ra, const OciRef *ref,
       store_import_result_clear (&res);
       ok = store_pull (store, reg, fetch, ref, platform, &opts, &res, NULL, &error);
       if (!ok && i < mirrors->len)
-        fprintf (stderr, "ctrgit pull: mirror %s: %s; trying the next source\n",
-                 ((OciMirror *) mirrors->pdata[i])->location, error->message);
+        {
+          /* The next source's lines go below the message, not over it. */
+          ctr_progress_restart (progress);
+          fprintf (stderr, "ctrgit pull: mirror %s: %s; trying the next source\n",
+                   ((OciMirror *) mirrors->pdata[i])->location, error->message);
+        }
     }
   g_clear_pointer (&progress, ctr_progress_free);
   if (!ok)

@@ -49,6 +49,9 @@ typedef struct CtrProgress CtrProgress;
 CtrProgress *ctr_progress_new (const char *done_label);
 void ctr_progress_set (CtrProgress *p, const char *digest, CtrLayerState state, guint64 done,
                        guint64 total);
+/* Leaves the block on screen as it is and starts a new one below it: for
+ * another try from another source, whose layers start over. */
+void ctr_progress_restart (CtrProgress *p);
 void ctr_progress_free (CtrProgress *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtrProgress, ctr_progress_free)
 /* The store's and the registry's progress, into p (the user data). */

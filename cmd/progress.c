@@ -131,6 +131,19 @@ ctr_progress_set (CtrProgress *p, const char *digest, CtrLayerState state, guint
 }
 
 void
+ctr_progress_restart (CtrProgress *p)
+{
+  if (!p)
+    return;
+  g_mutex_lock (&p->lock);
+  if (p->lines->len)
+    redraw (p);
+  g_ptr_array_set_size (p->lines, 0);
+  p->drawn = 0;
+  g_mutex_unlock (&p->lock);
+}
+
+void
 ctr_progress_free (CtrProgress *p)
 {
   if (!p)

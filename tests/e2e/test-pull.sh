@@ -207,6 +207,45 @@ expect_fail 1 "upstream.invalid" ctrgit pull upstream.invalid:5000/test/nothere:
 unset CTRGIT_REGISTRIES_CONF
 t_end
 
+t_begin "a-mirror-that-fails-mid-pull-leaves-its-lines-above-the-next-sources"
+# On a terminal, a mirror that breaks off mid-pull (here: a corrupt blob in
+# its storage) keeps the lines it had drawn; the message follows them, and
+# the next source's lines follow the message, each layer complete. (Not the
+# image whose blob an earlier test corrupted in the main registry.)
+main_dir=$REG_DIR
+registry_seed "$R" "oci:$HOSTILE/large-twice:v1" test/mirrored:v1
+registry_start test-pull-mirror || t_fail_msg "the mirror registry did not start"
+M=$REG_ADDR
+registry_seed "$M" "oci:$HOSTILE/large-twice:v1" test/mirrored:v1
+layer=$(skopeo inspect --raw --tls-verify=false "docker://$M/test/mirrored:v1" | jq -r '.layers[0].digest[7:]')
+data=$(find "$REG_DIR" -path "*/blobs/sha256/${layer:0:2}/$layer/data")
+[ -f "$data" ] || t_fail_msg "no blob data file for $layer under $REG_DIR"
+printf 'X' | dd of="$data" bs=1 seek=2000 conv=notrunc 2>/dev/null
+REG_DIR=$main_dir
+cat >"$T_TMP/mirror-fails.conf" <<CONF
+[[registry]]
+location = "upstream.invalid:5000"
+[[registry.mirror]]
+location = "$M"
+insecure = true
+[[registry.mirror]]
+location = "$R"
+insecure = true
+CONF
+export CTRGIT_REPO=$T_TMP/mirror-fails CTRGIT_REGISTRIES_CONF=$T_TMP/mirror-fails.conf
+expect_ok ctrgit init
+out=$(screen upstream.invalid:5000/test/mirrored:v1)
+id=${layer:0:12}
+expect_eq "lines on screen" 4 "$(wc -l <<<"$out")"
+grep -q "^$id: " <<<"$(sed -n 1p <<<"$out")" || t_fail_msg "the mirror's line is gone: $out"
+grep -q "^ctrgit pull: mirror $M: .*trying the next source" <<<"$(sed -n 2p <<<"$out")" \
+  || t_fail_msg "the message is not below the mirror's line: $out"
+expect_eq "the next source's line" "$id: Pull complete" "$(sed -n 3p <<<"$out")"
+grep -q "^upstream.invalid:5000/test/mirrored:v1: pulled" <<<"$(sed -n 4p <<<"$out")" || t_fail_msg "$out"
+expect_ok ctrgit fsck
+unset CTRGIT_REGISTRIES_CONF
+t_end
+
 t_begin "push-writes-what-skopeo-reads-digest-identical"
 expect_ok ctrgit import "oci:$BB:v2" local/bb:v2
 out=$(ctrgit push local/bb:v2 "$R/pushed/bb:v2")
