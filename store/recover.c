@@ -1,16 +1,15 @@
 /* store/recover.c: objects an interrupted import may have left unsound.
  *
- * In bare-user stores an import links each content object and dirtree into
- * repo/objects as soon as it is written (store/object-writer.c,
- * store/tree-write.c), and the
- * syncs that make them durable come at its end. If the machine goes down
- * before them, an object's name can survive while its data does not (an
- * empty or short file), and a later import, finding the name, would trust
- * it. So an import first leaves a mark on disk, and takes it away once its
- * objects are synced (committed, or synced after a failure). An import that
- * finds a mark left behind checks every object changed since the mark was
- * made and removes those whose bytes do not hash to their name; the import
- * then writes them again. A killed process leaves the mark too: its objects
+ * In bare-user stores an import links each content object and dirtree
+ * into repo/objects as soon as it is written (store/object-writer.c,
+ * store/tree-write.c), and the syncs that make them durable come at its
+ * end. If the machine goes down before them, an object's name can survive
+ * while its data does not (an empty or short file), and a later import,
+ * finding the name, would trust it. So an import first leaves a mark on
+ * disk, and takes it away once its objects are synced (committed, or
+ * synced after a failure). An import that finds a mark left behind checks
+ * every object changed since the mark was made and removes those whose
+ * bytes do not hash to their name; the import then writes them again. A killed process leaves the mark too: its objects
  * pass the check, which costs a stat per object of the store.
  */
 #include "store/store-private.h"
