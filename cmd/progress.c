@@ -148,10 +148,8 @@ ctr_progress_free (CtrProgress *p)
 {
   if (!p)
     return;
-  g_mutex_lock (&p->lock);
-  if (p->lines->len)
-    redraw (p);
-  g_mutex_unlock (&p->lock);
+  /* The last state of every line, on screen before the result line. */
+  ctr_progress_restart (p);
   g_ptr_array_unref (p->lines);
   g_mutex_clear (&p->lock);
   g_free (p);
