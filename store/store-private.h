@@ -44,17 +44,17 @@ struct CtrStore {
   char *mode;
   gboolean keep_blobs;
   GHashTable *meta_cache;   /* "TYPE/CHECKSUM" -> GVariant: dirtrees and dirmetas read */
-  StoreWriteback *writeback; /* store_writeback_begin's thread, until joined */
+  StoreWriteback *writeback; /* store_writeback_begin's thread, until stopped */
 };
 
 /* Writing the store's dirty pages out on another thread while a layer's
  * files are written: begin starts it (or wakes it: one thread serves all
- * the layers of an import), end asks for one last sync and returns, wait
- * stops the thread. A hint for speed only: durability comes from the
+ * the layers of an import), end asks for one last sync and returns, stop
+ * ends the thread (when the store handle is freed). A hint for speed only: durability comes from the
  * syncs at commit (store/writeback.c). */
 void store_writeback_begin (CtrStore *s);
 void store_writeback_end (CtrStore *s);
-void store_writeback_wait (CtrStore *s);
+void store_writeback_stop (CtrStore *s);
 
 /* Around an import that writes content objects (store/recover.c): mark
  * first checks what an import left unfinished, then marks this one (on

@@ -120,7 +120,7 @@ store_free (CtrStore *s)
 {
   if (!s)
     return;
-  store_writeback_wait (s);
+  store_writeback_stop (s);
   if (s->dfd >= 0)
     close (s->dfd);
   g_clear_object (&s->repo);

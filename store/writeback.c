@@ -105,7 +105,7 @@ store_writeback_end (CtrStore *s)
 }
 
 void
-store_writeback_wait (CtrStore *s)
+store_writeback_stop (CtrStore *s)
 {
   StoreWriteback *w = g_steal_pointer (&s->writeback);
   if (!w)
