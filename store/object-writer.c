@@ -236,10 +236,11 @@ take_error (StoreObjectWriter *w, GError **error)
   return FALSE;
 }
 
-/* Whether CHECKSUM still has to be written: neither in the repo nor put
- * before. */
+/* Whether CHECKSUM (an object of SUFFIX, "file" or "dirtree") still has to
+ * be written: neither in the repo nor put before. */
 static gboolean
-object_wanted (StoreObjectWriter *w, const char *checksum, gboolean *out_wanted, GError **error)
+object_wanted (StoreObjectWriter *w, const char *checksum, const char *suffix,
+               gboolean *out_wanted, GError **error)
 {
   *out_wanted = FALSE;
   if (g_hash_table_contains (w->seen, checksum))
@@ -249,7 +250,7 @@ object_wanted (StoreObjectWriter *w, const char *checksum, gboolean *out_wanted,
    * where our objects never are: 6000 failed lookups for the minbase. */
   if (w->direct)
     {
-      if (!store_object_exists (w->objects_dfd, checksum, "file", &have, error))
+      if (!store_object_exists (w->objects_dfd, checksum, suffix, &have, error))
         return FALSE;
     }
   else if (!ostree_repo_has_object (w->repo, OSTREE_OBJECT_TYPE_FILE, checksum, &have,
@@ -289,7 +290,7 @@ store_object_writer_put (StoreObjectWriter *w, const char *checksum, guint32 uid
                          guint32 mode, GVariant *xattrs, GBytes *data, GError **error)
 {
   gboolean wanted;
-  if (!object_wanted (w, checksum, &wanted, error))
+  if (!object_wanted (w, checksum, "file", &wanted, error))
     return FALSE;
   if (!wanted)
     return TRUE;
@@ -308,7 +309,14 @@ gboolean
 store_object_writer_put_dirtree (StoreObjectWriter *w, const char *checksum, GBytes *data,
                                  GError **error)
 {
-  g_return_val_if_fail (w->direct, FALSE);
+  if (!w->direct)
+    return g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                        "dirtrees are written here only in bare-user repos"), FALSE;
+  gboolean wanted;
+  if (!object_wanted (w, checksum, "dirtree", &wanted, error))
+    return FALSE;
+  if (!wanted)
+    return TRUE;
   Job *j = g_new0 (Job, 1);
   memcpy (j->checksum, checksum, sizeof j->checksum);
   j->dirtree = TRUE;
@@ -369,7 +377,7 @@ store_object_stream_close (StoreObjectStream *st, char out_checksum[65], GError 
   store_object_hasher_finish (st->hasher, st->checksum);
   memcpy (out_checksum, st->checksum, 65);
   gboolean wanted = FALSE;
-  gboolean ok = object_wanted (st->w, st->checksum, &wanted, error);
+  gboolean ok = object_wanted (st->w, st->checksum, "file", &wanted, error);
   st->keep = ok && wanted;
   if (st->keep)
     st->w->written++;

@@ -50,8 +50,8 @@ struct CtrStore {
 /* Writing the store's dirty pages out on another thread while a layer's
  * files are written: begin starts it (or wakes it: one thread serves all
  * the layers of an import), end asks for one last sync and returns, stop
- * ends the thread (when the store handle is freed). A hint for speed only: durability comes from the
- * syncs at commit (store/writeback.c). */
+ * ends the thread (when the store handle is freed). A hint for speed only:
+ * durability comes from the syncs at commit (store/writeback.c). */
 void store_writeback_begin (CtrStore *s);
 void store_writeback_end (CtrStore *s);
 void store_writeback_stop (CtrStore *s);
@@ -111,7 +111,8 @@ gboolean store_object_writer_put (StoreObjectWriter *w, const char *checksum, gu
  * thread hashes it; close gives its checksum and links it in once all its
  * chunks are written, or drops it when the repo has it. abort drops it. */
 /* A dirtree object (the serialised variant, already hashed to CHECKSUM),
- * in bare-user repos only; the caller knows the repo lacks it. */
+ * in bare-user repos only; skipped, as put skips files, when the repo has
+ * it or it was put before. */
 gboolean store_object_writer_put_dirtree (StoreObjectWriter *w, const char *checksum,
                                           GBytes *data, GError **error);
 /* TRUE in bare-user repos, where the writer lays objects out itself: only

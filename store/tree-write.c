@@ -21,14 +21,10 @@
  */
 #include "store/store-private.h"
 
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct {
-  int objects_dfd;
   StoreObjectWriter *writer;
-  GHashTable *known;        /* dirtree checksums present or written by this call */
   OciSha256 *sha;
 } TreeWrite;
 
@@ -51,24 +47,6 @@ sorted_keys (GHashTable *table)
     g_ptr_array_add (keys, key);
   g_ptr_array_sort (keys, compare_names);
   return keys;
-}
-
-static gboolean
-tree_write_object (TreeWrite *tw, const char *checksum, GVariant *v, GError **error)
-{
-  if (g_hash_table_contains (tw->known, checksum))
-    return TRUE;
-  gboolean have;
-  if (!store_object_exists (tw->objects_dfd, checksum, "dirtree", &have, error))
-    return FALSE;
-  if (!have)
-    {
-      g_autoptr(GBytes) data = g_variant_get_data_as_bytes (v);
-      if (!store_object_writer_put_dirtree (tw->writer, checksum, data, error))
-        return FALSE;
-    }
-  g_hash_table_add (tw->known, g_strdup (checksum));
-  return TRUE;
 }
 
 /* Writes DIR's dirtree after those of its subdirectories and gives each
@@ -127,7 +105,8 @@ tree_write_dir (TreeWrite *tw, OstreeMutableTree *dir, char checksum[65], GError
   oci_sha256_update (tw->sha, g_variant_get_data (tree), g_variant_get_size (tree));
   oci_sha256_finish_raw (tw->sha, raw);
   oci_hex_encode (raw, checksum);
-  if (!tree_write_object (tw, checksum, tree, error))
+  g_autoptr(GBytes) data = g_variant_get_data_as_bytes (tree);
+  if (!store_object_writer_put_dirtree (tw->writer, checksum, data, error))
     return FALSE;
   ostree_mutable_tree_set_contents_checksum (dir, checksum);
   return TRUE;
@@ -137,22 +116,14 @@ gboolean
 store_tree_write (CtrStore *s, OstreeMutableTree *root, OstreeRepoFile **out_root,
                   GCancellable *cancellable, GError **error)
 {
-  g_autoptr(StoreObjectWriter) writer = store_object_writer_new (s->repo, cancellable);
-  if (store_object_writer_direct (writer))
+  if (ostree_repo_get_mode (s->repo) == OSTREE_REPO_MODE_BARE_USER)
     {
       /* Hashed here, written by the writer's threads. */
-      TreeWrite tw = { .writer = writer };
-      tw.objects_dfd = openat (ostree_repo_get_dfd (s->repo), "objects",
-                               O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (tw.objects_dfd < 0)
-        return oci_throw_errno (error, "%s/repo/objects", s->path);
-      tw.known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      tw.sha = oci_sha256_new ();
+      g_autoptr(StoreObjectWriter) writer = store_object_writer_new (s->repo, cancellable);
+      TreeWrite tw = { .writer = writer, .sha = oci_sha256_new () };
       char checksum[65];
       gboolean ok = tree_write_dir (&tw, root, checksum, error);
-      g_hash_table_unref (tw.known);
       oci_sha256_free (tw.sha);
-      close (tw.objects_dfd);
       if (!store_object_writer_finish (writer, ok ? error : NULL) || !ok)
         return FALSE;
     }
