@@ -26,9 +26,10 @@ One log line per request, once it is answered:
     METHOD PATH CONTENT-RANGE STATUS RANGE
 
 PATH without its query; CONTENT-RANGE the request's header or -; STATUS the
-registry's status, FAULT-500 / FAULT-DROP for an injected fault, or
+registry's status, FAULT-500 / FAULT-DROP for an injected fault,
 UPSTREAM-ERROR when the registry gave no answer (the client's connection is
-then closed); RANGE the registry's Range header or - (for an upload session:
+then closed), or NOT-HTTP for a request that was not HTTP at all (a TLS
+handshake: the other fields are then -); RANGE the registry's Range header or - (for an upload session:
 the bytes it holds, "0-N").
 """
 
@@ -51,6 +52,15 @@ class Proxy(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         pass
+
+    def send_error(self, code, message=None, explain=None):
+        # A request line that is not HTTP (a TLS handshake, say) is logged
+        # too, as "- - - NOT-HTTP -", so tests see every connection's try.
+        if not getattr(self, "command", None):
+            with self.lock:
+                self.cfg.log.write("- - - NOT-HTTP -\n")
+                self.cfg.log.flush()
+        super().send_error(code, message, explain)
 
     def log(self, status, rng="-"):
         line = "%s %s %s %s %s\n" % (self.command, self.path.split("?", 1)[0],

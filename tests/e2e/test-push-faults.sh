@@ -92,6 +92,10 @@ t_begin "push-resends-a-chunk-answered-500"
 # The second PATCH gets a 500 and never reaches the registry: the registry
 # holds one chunk, so the same range has to go again.
 push_through once --fail-patch 2
+# A registry on loopback is asked in plain http first: no TLS handshake
+# (and no loading of the system CAs) before its first answer.
+expect_eq "the first request, the API ping in plain http" "GET /v2/ - 200" \
+  "$(awk 'NR == 1 { print $1, $2, $3, $4 }' "$PLOG")"
 expect_eq "500s injected on the second chunk" 1 "$(logged FAULT-500 "$SECOND")"
 expect_eq "ranges the registry took" "$(chunks $CHUNK)" "$(accepted)"
 expect_pushed once
@@ -105,7 +109,7 @@ push_through resync --fail-patch 2 --fail-patch 3 --fail-patch 4 --fail-patch 5
 expect_eq "500s injected on the second chunk" 4 "$(logged FAULT-500 "$SECOND")"
 expect_eq "resync GETs answered 204" 1 "$(logged 204)"
 expect_eq "the range the registry said it held" "GET - 204 0-$((CHUNK - 1))" \
-  "$(awk '$1 == "GET" && $4 == 204 { print $1, $3, $4, $5 }' "$PLOG")"
+  "$(awk '$1 == "GET" && $2 ~ /\/blobs\/uploads\// && $4 == 204 { print $1, $3, $4, $5 }' "$PLOG")"
 expect_eq "ranges the registry took" "$(chunks $CHUNK)" "$(accepted)"
 expect_pushed resync
 t_end
@@ -119,7 +123,8 @@ t_begin "push-starts-a-new-session-after-a-chunk-whose-answer-was-lost"
 push_through drop --drop-patch-response 2
 expect_eq "answers dropped on the second chunk" 1 "$(logged FAULT-DROP "$SECOND")"
 expect_eq "upload sessions: the config's, the layer's, the layer's again" 3 "$(grep -c '^POST ' "$PLOG")"
-expect_eq "the layer's old session, gone" "GET - 404" "$(awk '$1 == "GET" { print $1, $3, $4 }' "$PLOG")"
+expect_eq "the layer's old session, gone" "GET - 404" \
+  "$(awk '$1 == "GET" && $2 ~ /\/blobs\/uploads\// { print $1, $3, $4 }' "$PLOG")"
 expect_eq "the new session's ranges" "$(chunks $CHUNK)" \
   "$(awk '$1 == "POST" { n++ } n == 3 && $1 == "PATCH" && $4 == 202 { print $3 }' "$PLOG")"
 expect_pushed drop
