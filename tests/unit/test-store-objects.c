@@ -1,5 +1,7 @@
 /* Our OpenSSL checksum of content objects must be OSTree's exactly, or
- * import would write objects under wrong names (OSTree would refuse them). */
+ * import would write objects under wrong names (OSTree would refuse them).
+ * The object writer must write what it was given, and nothing of an
+ * import that stopped before its objects were handed to the workers. */
 #include "store/store-private.h"
 #include "oci/oci-stream.h"
 
@@ -94,6 +96,74 @@ test_reused (void)
   g_bytes_unref (a.value);
 }
 
+static OstreeRepo *
+new_bare_user_repo (char **out_dir)
+{
+  g_autoptr(GError) error = NULL;
+  *out_dir = g_dir_make_tmp ("ctrgit-objects-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_autoptr(GFile) path = g_file_new_for_path (*out_dir);
+  g_autoptr(OstreeRepo) repo = ostree_repo_new (path);
+  g_assert_true (ostree_repo_create (repo, OSTREE_REPO_MODE_BARE_USER, NULL, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&repo);
+}
+
+static gboolean
+repo_has (OstreeRepo *repo, const char *checksum)
+{
+  gboolean have = FALSE;
+  g_autoptr(GError) error = NULL;
+  g_assert_true (ostree_repo_has_object (repo, OSTREE_OBJECT_TYPE_FILE, checksum, &have, NULL, &error));
+  g_assert_no_error (error);
+  return have;
+}
+
+/* Objects go to the workers in batches. A large object whose last chunk
+ * still waits in a batch when the import stops (the writer is freed
+ * without finish) must not be linked in with that chunk missing. */
+static void
+test_writer_drops_unsent_batch (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(OstreeRepo) repo = new_bare_user_repo (&dir);
+  g_autoptr(GVariant) xattrs = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("(ayay)"), NULL, 0));
+  char sent[65], unsent[65];
+  g_autoptr(GError) error = NULL;
+
+  /* finished: both objects are in */
+  StoreObjectWriter *w = store_object_writer_new (repo, NULL);
+  g_autoptr(GBytes) small = g_bytes_new_static ("small", 5);
+  StoreObjectHasher *h = store_object_hasher_new ();
+  store_object_hasher_begin (h, 0, 0, S_IFREG | 0644, NULL, xattrs);
+  store_object_hasher_update (h, "small", 5);
+  store_object_hasher_finish (h, sent);
+  store_object_hasher_free (h);
+  g_assert_true (store_object_writer_put (w, sent, 0, 0, S_IFREG | 0644, xattrs, small, &error));
+  StoreObjectStream *st = store_object_writer_open (w, 0, 0, S_IFREG | 0644, xattrs, &error);
+  g_assert_nonnull (st);
+  g_assert_true (store_object_stream_write (st, "large, in one piece", 19, &error));
+  g_assert_true (store_object_stream_close (st, unsent, &error));
+  g_assert_true (store_object_writer_finish (w, &error));
+  g_assert_no_error (error);
+  store_object_writer_free (w);
+  g_assert_true (repo_has (repo, sent));
+  g_assert_true (repo_has (repo, unsent));
+
+  /* not finished: the batch never went out, so nothing of it is in */
+  w = store_object_writer_new (repo, NULL);
+  st = store_object_writer_open (w, 0, 0, S_IFREG | 0600, xattrs, &error);
+  g_assert_nonnull (st);
+  g_assert_true (store_object_stream_write (st, "another large one", 17, &error));
+  g_assert_true (store_object_stream_close (st, unsent, &error));
+  g_assert_no_error (error);
+  store_object_writer_free (w);
+  g_assert_false (repo_has (repo, unsent));
+
+  const char *rm[] = { "rm", "-rf", dir, NULL };
+  g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -102,5 +172,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/objects/symlink", test_symlink);
   g_test_add_func ("/store/objects/xattrs", test_xattrs);
   g_test_add_func ("/store/objects/reused-hasher", test_reused);
+  g_test_add_func ("/store/objects/writer-drops-unsent-batch", test_writer_drops_unsent_batch);
   return g_test_run ();
 }
