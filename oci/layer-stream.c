@@ -166,7 +166,8 @@ finish (OciLayerStream *s, GError **error)
 {
   s->done = TRUE;
   s->digest = oci_sha256_finish (s->h_in);
-  s->diff_id = oci_sha256_finish (s->h_out);
+  if (!s->opts.diff_id_by_reader)
+    s->diff_id = oci_sha256_finish (s->h_out);
   if (s->opts.size >= 0 && s->n_in != (guint64) s->opts.size)
     return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
                         "blob has %" G_GUINT64_FORMAT " bytes, its descriptor says %" G_GINT64_FORMAT,
@@ -174,6 +175,17 @@ finish (OciLayerStream *s, GError **error)
   if (s->want_digest && strcmp (s->want_digest, s->digest) != 0)
     return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
                         "blob digest mismatch: expected %s, got %s", s->want_digest, s->digest), FALSE;
+  return s->opts.diff_id_by_reader || oci_layer_stream_check_diff_id (s, s->diff_id, error);
+}
+
+gboolean
+oci_layer_stream_check_diff_id (OciLayerStream *s, const char *diff_id, GError **error)
+{
+  if (s->diff_id != diff_id)
+    {
+      g_free (s->diff_id);
+      s->diff_id = g_strdup (diff_id);
+    }
   if (s->want_diff_id && strcmp (s->want_diff_id, s->diff_id) != 0)
     return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
                         "layer diff_id mismatch: the config says %s, the uncompressed layer is %s",
@@ -299,7 +311,8 @@ oci_layer_stream_read (OciLayerStream *s, void *buf, gsize len, GError **error)
   __atomic_store_n (&s->n_out, s->n_out + n, __ATOMIC_RELAXED);
   if (!check_limits (s, s->n_out, s->n_in, error))
     return -1;
-  oci_sha256_update (s->h_out, buf, n);
+  if (!s->opts.diff_id_by_reader)
+    oci_sha256_update (s->h_out, buf, n);
   return n;
 }
 

@@ -35,6 +35,10 @@ typedef struct {
   /* Every compressed byte is also handed here (to keep the blob), or NULL. */
   gboolean (*tee) (void *user, const void *buf, gsize len, GError **error);
   void *tee_user;
+  /* The reader hashes the uncompressed bytes itself (on its own thread,
+   * see oci_prefetch_new) and gives the digest to
+   * oci_layer_stream_check_diff_id once it has read the end. */
+  gboolean diff_id_by_reader;
 } OciLayerStreamOptions;
 
 typedef struct OciLayerStream OciLayerStream;
@@ -50,7 +54,11 @@ gssize oci_layer_stream_read (OciLayerStream *s, void *buf, gsize len, GError **
  * against the blob's declared size): a 4 GiB entry of zeros is refused at
  * its header instead of after inflating a gigabyte. */
 gboolean oci_layer_stream_check_ahead (OciLayerStream *s, guint64 more, GError **error);
-/* Valid after the end was read successfully. */
+/* With diff_id_by_reader: checks the reader's digest of the uncompressed
+ * bytes against the expected diff_id, and makes it the stream's. */
+gboolean oci_layer_stream_check_diff_id (OciLayerStream *s, const char *diff_id, GError **error);
+/* Valid after the end was read successfully (the diff_id, with
+ * diff_id_by_reader, after oci_layer_stream_check_diff_id). */
 const char *oci_layer_stream_digest (OciLayerStream *s);
 const char *oci_layer_stream_diff_id (OciLayerStream *s);
 guint64 oci_layer_stream_compressed_size (OciLayerStream *s);
@@ -63,7 +71,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciLayerStream, oci_layer_stream_free)
  * (oci/prefetch.c); oci_prefetch_read is a read function itself. Errors of
  * the source reach the reader when it gets there. */
 typedef struct OciPrefetch OciPrefetch;
-OciPrefetch *oci_prefetch_new (OciReadFunc source, void *source_user);
+/* With hash (not owned), the reader hashes every byte it is given, on its
+ * own thread: the producing thread, which inflates, does not. */
+OciPrefetch *oci_prefetch_new (OciReadFunc source, void *source_user, OciSha256 *hash);
 gssize oci_prefetch_read (void *prefetch, void *buf, gsize len, GError **error);
 void oci_prefetch_free (OciPrefetch *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciPrefetch, oci_prefetch_free)

@@ -385,6 +385,9 @@ layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
     .max_size = opts->max_layer_size,
     .tee = blob ? store_blob_writer_write : NULL,
     .tee_user = blob,
+    /* The importing thread hashes the tar (below): on the prefetch
+     * thread, with inflate, that hash made it the longest path of a pull. */
+    .diff_id_by_reader = !present,
   };
   g_autoptr(OciLayerStream) ls = oci_layer_stream_new (oci_fd_range_read, &range, &lo);
 
@@ -413,8 +416,10 @@ layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
 
       store_writeback_begin (s);
       li.writeback = TRUE;
-      /* Inflate and hash on the prefetch thread; parse here. */
-      g_autoptr(OciPrefetch) prefetch = oci_prefetch_new (layer_stream_source, ls);
+      /* Inflate and hash the blob on the prefetch thread; parse and hash
+       * the tar here. */
+      g_autoptr(OciSha256) tar_hash = oci_sha256_new ();
+      g_autoptr(OciPrefetch) prefetch = oci_prefetch_new (layer_stream_source, ls, tar_hash);
       g_autoptr(OciTarReader) tar = oci_tar_reader_new (oci_prefetch_read, prefetch,
                                                         tarsplit_writer_raw, li.split);
       li.tar = tar;
@@ -434,10 +439,13 @@ layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
                             MAX (layer->size, 0));
         }
       /* The tar reader reads to the end of the stream, which is where the
-       * layer stream checks both digests. */
-      if (!oci_layer_stream_diff_id (ls))
+       * layer stream checks the blob's digest; the tar's is ours. */
+      if (!oci_layer_stream_digest (ls))
         return g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
                             "layer stream not read to its end"), FALSE;
+      g_autofree char *tar_digest = oci_sha256_finish (tar_hash);
+      if (!oci_layer_stream_check_diff_id (ls, tar_digest, error))
+        return FALSE;
 
       g_autoptr(GBytes) record = tarsplit_writer_finish (li.split, error);
       if (!record)
