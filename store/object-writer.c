@@ -199,6 +199,23 @@ run_job (StoreObjectWriter *w, Job *j, GError **error)
   return ok;
 }
 
+/* Done with J, written or not: a large object one of whose chunks was not
+ * written is incomplete, and must not be linked in by its last reference.
+ * Returns J's bytes. */
+static gsize
+job_release (Job *j, gboolean written)
+{
+  gsize len = g_bytes_get_size (j->data);
+  if (j->stream)
+    {
+      if (!written)
+        j->stream->keep = FALSE;
+      stream_unref (j->stream);
+    }
+  job_free (j);
+  return len;
+}
+
 /* A worker's batch: written in order; after the first failure the rest
  * is only dropped. */
 static void
@@ -219,10 +236,7 @@ run_batch (gpointer data, gpointer user)
           failed = TRUE;
         }
       /* Before the bytes count as written: finish must see the object in. */
-      if (j->stream)
-        stream_unref (j->stream);
-      done += g_bytes_get_size (j->data);
-      job_free (j);
+      done += job_release (j, !failed);
     }
   g_mutex_lock (&w->lock);
   w->queued -= done;
@@ -287,21 +301,14 @@ object_wanted (StoreObjectWriter *w, const char *checksum, const char *suffix,
   return TRUE;
 }
 
-/* Drops a batch that never went to the workers: a large object with a
- * chunk in it is incomplete, and must not be linked in by its last
- * reference. */
+/* Drops a batch that never went to the workers. */
 static void
 batch_free (Job *j)
 {
   for (Job *next; j; j = next)
     {
       next = j->next;
-      if (j->stream)
-        {
-          j->stream->keep = FALSE;
-          stream_unref (j->stream);
-        }
-      job_free (j);
+      job_release (j, FALSE);
     }
 }
 
