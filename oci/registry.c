@@ -430,15 +430,14 @@ perform (OciRegistry *r, const char *url, const char *accept, const char *author
   return TRUE;
 }
 
-/* Whether the /v2/ ping at URL, in plain http, got an answer from a
- * plain-http server: a TLS server that plain http reached answers 400
- * (Go's and nginx's do), or not at all. */
+/* GET /v2/ in SCHEME; FALSE, with error set, when no HTTP answer came. */
 static gboolean
-ping_plain_http (OciRegistry *r, const char *url)
+ping (OciRegistry *r, const char *scheme, long *out_status, GError **error)
 {
+  g_autofree char *url = g_strdup_printf ("%s://%s/v2/", scheme, r->host);
   Resp resp = { .fd = -1, .max = 65536 };
-  g_autoptr(GError) local = NULL;
-  gboolean ok = perform (r, url, NULL, NULL, 0, NULL, &resp, &local) && resp.status != 400;
+  gboolean ok = perform (r, url, NULL, NULL, 0, NULL, &resp, error);
+  *out_status = resp.status;
   resp_clear (&resp);
   return ok;
 }
@@ -447,23 +446,19 @@ ping_plain_http (OciRegistry *r, const char *url)
  * for other hosts; http as well for loopback and --tls-verify=false.
  * Loopback is asked in plain http first, where registries there mostly
  * listen: trying TLS first cost a handshake and loading the system CAs
- * (20 ms of a 1 s pull here); a TLS registry on loopback answers plain
- * http with 400 or not at all, and is then asked in https as before. */
+ * (20 ms of a 1 s pull here). A TLS server that plain http reached
+ * answers 400 (Go's and nginx's do) or not at all, and is then asked in
+ * https as before. */
 static gboolean
 base_url (OciRegistry *r, char **out, GError **error)
 {
-  if (!r->scheme && is_loopback (r->host))
-    {
-      g_autofree char *url = g_strdup_printf ("http://%s/v2/", r->host);
-      if (ping_plain_http (r, url))
-        r->scheme = g_strdup ("http");
-    }
+  long status;
+  if (!r->scheme && is_loopback (r->host) && ping (r, "http", &status, NULL) && status != 400)
+    r->scheme = g_strdup ("http");
   if (!r->scheme)
     {
-      g_autofree char *url = g_strdup_printf ("https://%s/v2/", r->host);
-      Resp resp = { .fd = -1, .max = 65536 };
       g_autoptr(GError) local = NULL;
-      if (perform (r, url, NULL, NULL, 0, NULL, &resp, &local))
+      if (ping (r, "https", &status, &local))
         r->scheme = g_strdup ("https");
       /* A server that speaks TLS with a certificate we do not trust is not
        * a plain-http server: no fallback there. */
@@ -471,12 +466,8 @@ base_url (OciRegistry *r, char **out, GError **error)
                && !g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
         r->scheme = g_strdup ("http");
       else
-        {
-          resp_clear (&resp);
-          return g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                              "registry %s: %s", r->domain, local->message), FALSE;
-        }
-      resp_clear (&resp);
+        return g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                            "registry %s: %s", r->domain, local->message), FALSE;
     }
   *out = g_strdup_printf ("%s://%s", r->scheme, r->host);
   return TRUE;
