@@ -55,12 +55,10 @@ gssize oci_layer_stream_read (OciLayerStream *s, void *buf, gsize len, GError **
  * its header instead of after inflating a gigabyte. */
 gboolean oci_layer_stream_check_ahead (OciLayerStream *s, guint64 more, GError **error);
 /* With diff_id_by_reader: checks the reader's digest of the uncompressed
- * bytes against the expected diff_id, and makes it the stream's. */
+ * bytes against the expected diff_id. */
 gboolean oci_layer_stream_check_diff_id (OciLayerStream *s, const char *diff_id, GError **error);
-/* Valid after the end was read successfully (the diff_id, with
- * diff_id_by_reader, after oci_layer_stream_check_diff_id). */
+/* The blob's digest, valid after the end was read successfully. */
 const char *oci_layer_stream_digest (OciLayerStream *s);
-const char *oci_layer_stream_diff_id (OciLayerStream *s);
 guint64 oci_layer_stream_compressed_size (OciLayerStream *s);
 guint64 oci_layer_stream_uncompressed_size (OciLayerStream *s);
 OciCompression oci_layer_stream_compression (OciLayerStream *s);
