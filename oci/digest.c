@@ -1,17 +1,11 @@
-/* oci/digest.c: the OCI error domain, sha256 digests, and quoting of
- * untrusted text for error messages.
- *
- * Hashing goes through OpenSSL's EVP interface, which picks the CPU's SHA
- * extensions when present; every layer byte passes through here twice (the
- * compressed digest and the diff_id), so update() does no allocation and no
- * per-call lookup.
+/* oci/digest.c: the OCI error domain, sha256 digest strings, and quoting
+ * of untrusted text for error messages. Hashing itself is oci/sha256.c.
  */
 #include "oci/oci.h"
 
 #include <errno.h>
 
 #include <string.h>
-#include <openssl/evp.h>
 
 GQuark
 oci_error_quark (void)
@@ -189,115 +183,6 @@ oci_digest_hex (const char *digest)
   g_return_val_if_fail (g_str_has_prefix (digest, OCI_DIGEST_PREFIX), NULL);
 
   return digest + strlen (OCI_DIGEST_PREFIX);
-}
-
-/* OpenSSL 3 looks the implementation up in its provider tables on every
- * EVP_DigestInit_ex given the legacy EVP_sha256() handle; fetching it once
- * makes init (one per blob, and one per file in the crawler) a plain reset. */
-static const EVP_MD *
-sha256_md (void)
-{
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-  static gsize once = 0;
-  static EVP_MD *md = NULL;
-
-  if (g_once_init_enter (&once))
-    {
-      md = EVP_MD_fetch (NULL, "SHA256", NULL);
-      g_once_init_leave (&once, 1);
-    }
-  if (md != NULL)
-    return md;
-#endif
-  return EVP_sha256 ();
-}
-
-char *
-oci_digest_of_bytes (const void *buf, gsize len)
-{
-  guint8 raw[32];
-  char hex[65];
-
-  g_return_val_if_fail (buf != NULL || len == 0, NULL);
-
-  /* EVP_Digest fails only when OpenSSL cannot allocate, which GLib treats
-   * as fatal everywhere else too. */
-  if (!EVP_Digest (len ? buf : "", len, raw, NULL, sha256_md (), NULL))
-    g_error ("OpenSSL: SHA-256 failed (out of memory?)");
-  oci_hex_encode (raw, hex);
-  return g_strconcat (OCI_DIGEST_PREFIX, hex, NULL);
-}
-
-struct OciSha256 {
-  EVP_MD_CTX *ctx;
-};
-
-static void
-sha256_init (OciSha256 *h)
-{
-  if (!EVP_DigestInit_ex (h->ctx, sha256_md (), NULL))
-    g_error ("OpenSSL: cannot initialise SHA-256 (out of memory?)");
-}
-
-OciSha256 *
-oci_sha256_new (void)
-{
-  OciSha256 *h = g_new0 (OciSha256, 1);
-
-  h->ctx = EVP_MD_CTX_new ();
-  if (h->ctx == NULL)
-    g_error ("OpenSSL: cannot allocate a digest context");
-  sha256_init (h);
-  return h;
-}
-
-void
-oci_sha256_update (OciSha256 *h, const void *buf, gsize len)
-{
-  if (len == 0)
-    return;
-  if (!EVP_DigestUpdate (h->ctx, buf, len))
-    g_error ("OpenSSL: SHA-256 update failed");
-}
-
-/* Leaves h ready for a new hash, so reset() after finish is optional. */
-void
-oci_sha256_finish_raw (OciSha256 *h, guint8 out[32])
-{
-  unsigned int n = 0;
-
-  if (!EVP_DigestFinal_ex (h->ctx, out, &n) || n != 32)
-    g_error ("OpenSSL: SHA-256 final failed");
-  sha256_init (h);
-}
-
-char *
-oci_sha256_finish (OciSha256 *h)
-{
-  guint8 raw[32];
-  char hex[65];
-
-  g_return_val_if_fail (h != NULL, NULL);
-
-  oci_sha256_finish_raw (h, raw);
-  oci_hex_encode (raw, hex);
-  return g_strconcat (OCI_DIGEST_PREFIX, hex, NULL);
-}
-
-void
-oci_sha256_reset (OciSha256 *h)
-{
-  g_return_if_fail (h != NULL);
-  sha256_init (h);
-}
-
-void
-oci_sha256_free (OciSha256 *h)
-{
-  if (h == NULL)
-    return;
-  EVP_MD_CTX_free (h->ctx);
-  g_free (h);
 }
 
 gboolean

@@ -49,21 +49,29 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 gboolean oci_digest_validate (const char *digest, GError **error);
 /* The hex part of a digest that passed oci_digest_validate. */
 const char *oci_digest_hex (const char *digest);
-/* "sha256:<hex>" of a buffer (OpenSSL). */
+/* "sha256:<hex>" of a buffer. */
 char *oci_digest_of_bytes (const void *buf, gsize len);
 /* Lowercase hex of 32 raw bytes into out[65]. */
 void oci_hex_encode (const guint8 raw[32], char out[65]);
 
-/* Incremental SHA-256 (OpenSSL EVP, which uses the CPU's SHA instructions). */
+/* Incremental SHA-256 (oci/sha256.c): on the CPU's SHA instructions where
+ * it has them, else OpenSSL's EVP. */
 typedef struct OciSha256 OciSha256;
 OciSha256 *oci_sha256_new (void);
 void oci_sha256_update (OciSha256 *h, const void *buf, gsize len);
+/* The same bytes into two hashes at once, in about the time of one on the
+ * SHA instructions; a and b may be at any offset of their messages. */
+void oci_sha256_update_both (OciSha256 *a, OciSha256 *b, const void *buf, gsize len);
 /* Finishes and returns "sha256:<hex>"; h may be reset and reused after. */
 char *oci_sha256_finish (OciSha256 *h);
 void oci_sha256_finish_raw (OciSha256 *h, guint8 out[32]);
 void oci_sha256_reset (OciSha256 *h);
 void oci_sha256_free (OciSha256 *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciSha256, oci_sha256_free)
+/* For tests and benchmarks: FALSE puts every hash made from now on through
+ * OpenSSL; TRUE back on the SHA instructions if the CPU has them, which
+ * it returns. Contexts made before keep their kind. */
+gboolean oci_sha256_set_accelerated (gboolean on);
 
 /* ---- references -------------------------------------------------------- */
 
