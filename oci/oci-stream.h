@@ -35,9 +35,10 @@ typedef struct {
   /* Every compressed byte is also handed here (to keep the blob), or NULL. */
   gboolean (*tee) (void *user, const void *buf, gsize len, GError **error);
   void *tee_user;
-  /* The reader hashes the uncompressed bytes itself (on its own thread,
-   * see oci_prefetch_new) and gives the digest to
-   * oci_layer_stream_check_diff_id once it has read the end. */
+  /* The reader hashes the uncompressed bytes itself (an import's tar
+   * reader, on the importing thread, see oci_tar_reader_set_hash) and
+   * gives the digest to oci_layer_stream_check_diff_id once it has read
+   * the end. */
   gboolean diff_id_by_reader;
 } OciLayerStreamOptions;
 
@@ -69,9 +70,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciLayerStream, oci_layer_stream_free)
  * (oci/prefetch.c); oci_prefetch_read is a read function itself. Errors of
  * the source reach the reader when it gets there. */
 typedef struct OciPrefetch OciPrefetch;
-/* With hash (not owned), the reader hashes every byte it is given, on its
- * own thread: the producing thread, which inflates, does not. */
-OciPrefetch *oci_prefetch_new (OciReadFunc source, void *source_user, OciSha256 *hash);
+OciPrefetch *oci_prefetch_new (OciReadFunc source, void *source_user);
 gssize oci_prefetch_read (void *prefetch, void *buf, gsize len, GError **error);
 void oci_prefetch_free (OciPrefetch *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciPrefetch, oci_prefetch_free)
@@ -142,12 +141,21 @@ typedef struct OciTarReader OciTarReader;
 /* raw (may be NULL) receives every byte that is not file payload, in order. */
 OciTarReader *oci_tar_reader_new (OciReadFunc source, void *source_user,
                                   OciWriteFunc raw, void *raw_user);
+/* Hashes every byte of the stream the reader goes past into hash (not
+ * owned): once the reader has ended, hash has the whole stream, the
+ * layer's diff_id. */
+void oci_tar_reader_set_hash (OciTarReader *r, OciSha256 *hash);
 /* Next entry (*out NULL at the end). Skips what is left of the previous
  * entry's payload (reading it through, so it is hashed). */
 gboolean oci_tar_reader_next (OciTarReader *r, const OciTarEntry **out, GError **error);
 /* Payload of the current regular file, zero-copy: *buf points into the
  * reader's buffer; *len is 0 when the payload is done. */
 gboolean oci_tar_reader_data (OciTarReader *r, const guint8 **buf, gsize *len, GError **error);
+/* The same, and the payload is hashed into also as well, together with the
+ * reader's own hash (oci_sha256_update_both: a file's checksum comes at
+ * almost no cost beside the diff_id). */
+gboolean oci_tar_reader_data_hashed (OciTarReader *r, OciSha256 *also, const guint8 **buf,
+                                     gsize *len, GError **error);
 /* Stream offset of the current entry's payload (used to index outer archives). */
 guint64 oci_tar_reader_data_offset (OciTarReader *r);
 guint64 oci_tar_reader_entries (OciTarReader *r);

@@ -4,8 +4,9 @@
  * while the importing thread parses tar, hashes the tar (the diff_id) and
  * its files and hands out writes: the work of one blob spreads over both
  * cores. With the tar's hash on the prefetch thread too, that thread was
- * the longest path of a pull. Eight 1 MiB chunks circulate
- * between a free and a full queue, which bounds memory.
+ * the longest path of a pull; on the importing thread it is hashed
+ * together with the files (oci_sha256_update_both). Eight 1 MiB chunks
+ * circulate between a free and a full queue, which bounds memory.
  */
 #include "oci/oci-stream.h"
 
@@ -25,7 +26,6 @@ struct OciPrefetch {
   OciReadFunc source;
   void *source_user;
   GAsyncQueue *free_q, *full_q;
-  OciSha256 *hash;       /* of what the reader is given, or NULL */
   GThread *thread;
   Chunk *cur;
   gboolean last_seen;
@@ -58,7 +58,7 @@ prefetch_thread (gpointer user)
 }
 
 OciPrefetch *
-oci_prefetch_new (OciReadFunc source, void *source_user, OciSha256 *hash)
+oci_prefetch_new (OciReadFunc source, void *source_user)
 {
   OciPrefetch *p = g_new0 (OciPrefetch, 1);
   p->source = source;
@@ -71,7 +71,6 @@ oci_prefetch_new (OciReadFunc source, void *source_user, OciSha256 *hash)
       c->data = g_malloc (CHUNK);
       g_async_queue_push (p->free_q, c);
     }
-  p->hash = hash;
   p->thread = g_thread_new ("ctrgit-prefetch", prefetch_thread, p);
   return p;
 }
@@ -94,8 +93,6 @@ oci_prefetch_read (void *user, void *buf, gsize len, GError **error)
         {
           gsize n = MIN (len, c->len - c->pos);
           memcpy (buf, c->data + c->pos, n);
-          if (p->hash)
-            oci_sha256_update (p->hash, c->data + c->pos, n);
           c->pos += n;
           return n;
         }

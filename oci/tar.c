@@ -19,6 +19,7 @@ struct OciTarReader {
   void *source_user;
   OciWriteFunc raw;
   void *raw_user;
+  OciSha256 *hash;          /* of every byte consumed, or NULL */
 
   guint8 *buf;
   gsize buf_pos, buf_len;
@@ -114,16 +115,34 @@ fill (OciTarReader *r, gsize want, GError **error)
   return TRUE;
 }
 
-/* Consumes n buffered bytes, handing them to the raw callback if asked. */
+void
+oci_tar_reader_set_hash (OciTarReader *r, OciSha256 *hash)
+{
+  r->hash = hash;
+}
+
+/* Consumes n buffered bytes, hashing them (into `also` too, if given) and
+ * handing them to the raw callback if asked. */
 static gboolean
-consume (OciTarReader *r, gsize n, gboolean is_raw, GError **error)
+consume_hashed (OciTarReader *r, gsize n, gboolean is_raw, OciSha256 *also, GError **error)
 {
   g_assert (r->buf_pos + n <= r->buf_len);
-  if (is_raw && r->raw && n > 0 && !r->raw (r->raw_user, r->buf + r->buf_pos, n, error))
+  const guint8 *p = r->buf + r->buf_pos;
+  if (r->hash && also)
+    oci_sha256_update_both (r->hash, also, p, n);
+  else if (r->hash || also)
+    oci_sha256_update (r->hash ? r->hash : also, p, n);
+  if (is_raw && r->raw && n > 0 && !r->raw (r->raw_user, p, n, error))
     return FALSE;
   r->buf_pos += n;
   r->offset += n;
   return TRUE;
+}
+
+static gboolean
+consume (OciTarReader *r, gsize n, gboolean is_raw, GError **error)
+{
+  return consume_hashed (r, n, is_raw, NULL, error);
 }
 
 /* Reads n bytes of non-payload into out (may be NULL: just pass them on). */
@@ -383,6 +402,13 @@ skip_payload (OciTarReader *r, GError **error)
 gboolean
 oci_tar_reader_data (OciTarReader *r, const guint8 **buf, gsize *len, GError **error)
 {
+  return oci_tar_reader_data_hashed (r, NULL, buf, len, error);
+}
+
+gboolean
+oci_tar_reader_data_hashed (OciTarReader *r, OciSha256 *also, const guint8 **buf, gsize *len,
+                            GError **error)
+{
   *buf = NULL;
   *len = 0;
   if (r->data_left == 0)
@@ -398,7 +424,7 @@ oci_tar_reader_data (OciTarReader *r, const guint8 **buf, gsize *len, GError **e
   *buf = r->buf + r->buf_pos;
   *len = take;
   r->data_left -= take;
-  return consume (r, take, FALSE, error);
+  return consume_hashed (r, take, FALSE, also, error);
 }
 
 /* Reads a whole extension record (PAX, GNU long name) into memory. */

@@ -54,15 +54,18 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LayerImport, layer_import_clear)
 
 typedef gboolean (*PayloadSink) (gpointer user, const guint8 *buf, gsize len, GError **error);
 
-/* Hands the current entry's bytes to SINK in the pieces the reader has. */
+/* Hands the current entry's bytes to SINK in the pieces the reader has,
+ * hashing them into li->hasher (begun by the caller) as the tar reader
+ * hashes them for the diff_id: both at once. */
 static gboolean
 read_payload (LayerImport *li, PayloadSink sink, gpointer user, GError **error)
 {
+  OciSha256 *sha = store_object_hasher_sha256 (li->hasher);
   for (;;)
     {
       const guint8 *b;
       gsize n;
-      if (!oci_tar_reader_data (li->tar, &b, &n, error))
+      if (!oci_tar_reader_data_hashed (li->tar, sha, &b, &n, error))
         return FALSE;
       if (n == 0)
         return TRUE;
@@ -71,17 +74,10 @@ read_payload (LayerImport *li, PayloadSink sink, gpointer user, GError **error)
     }
 }
 
-typedef struct {
-  StoreObjectHasher *hasher;
-  GByteArray *buf;
-} MemorySink;
-
 static gboolean
 memory_sink (gpointer user, const guint8 *buf, gsize len, GError **error)
 {
-  MemorySink *m = user;
-  store_object_hasher_update (m->hasher, buf, len);
-  g_byte_array_append (m->buf, buf, len);
+  g_byte_array_append (user, buf, len);
   return TRUE;
 }
 
@@ -101,8 +97,7 @@ write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **o
     {
       g_autoptr(GByteArray) buf = g_byte_array_sized_new (e->size);
       store_object_hasher_begin (li->hasher, e->uid, e->gid, mode, NULL, xattrs);
-      MemorySink m = { li->hasher, buf };
-      if (!read_payload (li, memory_sink, &m, error))
+      if (!read_payload (li, memory_sink, buf, error))
         return FALSE;
       store_object_hasher_finish (li->hasher, csum);
       g_autoptr(GBytes) data = g_byte_array_free_to_bytes (g_steal_pointer (&buf));
@@ -116,8 +111,13 @@ write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **o
     {
       g_autoptr(StoreObjectStream) st = store_object_writer_open (li->writer, e->uid, e->gid, mode,
                                                                   xattrs, error);
-      if (!st || !read_payload (li, stream_sink, st, error)
-          || !store_object_stream_close (g_steal_pointer (&st), csum, error))
+      if (!st)
+        return FALSE;
+      store_object_hasher_begin (li->hasher, e->uid, e->gid, mode, NULL, xattrs);
+      if (!read_payload (li, stream_sink, st, error))
+        return FALSE;
+      store_object_hasher_finish (li->hasher, csum);
+      if (!store_object_stream_close (g_steal_pointer (&st), csum, error))
         return FALSE;
       *out_csum = g_strdup (csum);
       return TRUE;
@@ -417,11 +417,12 @@ layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
       store_writeback_begin (s);
       li.writeback = TRUE;
       /* Inflate and hash the blob on the prefetch thread; parse and hash
-       * the tar here. */
+       * the tar here, with its files. */
       g_autoptr(OciSha256) tar_hash = oci_sha256_new ();
-      g_autoptr(OciPrefetch) prefetch = oci_prefetch_new (layer_stream_source, ls, tar_hash);
+      g_autoptr(OciPrefetch) prefetch = oci_prefetch_new (layer_stream_source, ls);
       g_autoptr(OciTarReader) tar = oci_tar_reader_new (oci_prefetch_read, prefetch,
                                                         tarsplit_writer_raw, li.split);
+      oci_tar_reader_set_hash (tar, tar_hash);
       li.tar = tar;
       li.stream = ls;
       for (;;)

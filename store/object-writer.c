@@ -60,7 +60,6 @@ struct StoreObjectStream {
   StoreObjectWriter *w;
   int fd;
   guint64 offset;
-  StoreObjectHasher *hasher;
   gint refs;              /* the importing thread's, plus one per queued chunk */
   gboolean keep;          /* link it in (decided at close) */
   char checksum[65];
@@ -170,7 +169,6 @@ stream_unref (StoreObjectStream *st)
       set_error (w, &local);
     }
   close (st->fd);
-  store_object_hasher_free (st->hasher);
   g_clear_pointer (&st->xattrs, g_variant_unref);
   g_free (st);
 }
@@ -418,8 +416,6 @@ store_object_writer_open (StoreObjectWriter *w, guint32 uid, guint32 gid, guint3
   st->gid = gid;
   st->mode = mode;
   st->xattrs = g_variant_ref (xattrs);
-  st->hasher = store_object_hasher_new ();
-  store_object_hasher_begin (st->hasher, uid, gid, mode, NULL, xattrs);
   return st;
 }
 
@@ -428,7 +424,6 @@ store_object_stream_write (StoreObjectStream *st, const void *buf, gsize len, GE
 {
   if (len == 0)
     return TRUE;
-  store_object_hasher_update (st->hasher, buf, len);
   Job *j = g_new0 (Job, 1);
   j->data = g_bytes_new (buf, len);
   j->stream = st;
@@ -441,10 +436,9 @@ store_object_stream_write (StoreObjectStream *st, const void *buf, gsize len, GE
 }
 
 gboolean
-store_object_stream_close (StoreObjectStream *st, char out_checksum[65], GError **error)
+store_object_stream_close (StoreObjectStream *st, const char checksum[65], GError **error)
 {
-  store_object_hasher_finish (st->hasher, st->checksum);
-  memcpy (out_checksum, st->checksum, 65);
+  memcpy (st->checksum, checksum, sizeof st->checksum);
   gboolean wanted = FALSE;
   gboolean ok = object_wanted (st->w, st->checksum, "file", &wanted, error);
   st->keep = ok && wanted;

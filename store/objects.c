@@ -86,6 +86,12 @@ store_object_hasher_update (StoreObjectHasher *h, const void *buf, gsize len)
   oci_sha256_update (h->sha, buf, len);
 }
 
+OciSha256 *
+store_object_hasher_sha256 (StoreObjectHasher *h)
+{
+  return h->sha;
+}
+
 void
 store_object_hasher_finish (StoreObjectHasher *h, char out[65])
 {

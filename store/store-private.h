@@ -78,6 +78,8 @@ StoreObjectHasher *store_object_hasher_new (void);
 void store_object_hasher_begin (StoreObjectHasher *h, guint32 uid, guint32 gid, guint32 mode,
                                 const char *symlink_target, GVariant *xattrs);
 void store_object_hasher_update (StoreObjectHasher *h, const void *buf, gsize len);
+/* Its SHA-256, for hashing a file's bytes together with another stream's. */
+OciSha256 *store_object_hasher_sha256 (StoreObjectHasher *h);
 void store_object_hasher_finish (StoreObjectHasher *h, char out[65]);
 void store_object_hasher_free (StoreObjectHasher *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreObjectHasher, store_object_hasher_free)
@@ -107,8 +109,8 @@ gboolean store_object_writer_put (StoreObjectWriter *w, const char *checksum, gu
                                   guint32 gid, guint32 mode, GVariant *xattrs, GBytes *data,
                                   GError **error);
 /* A file too large to hold in memory, in bare-user repos: written chunk by
- * chunk (the workers write them, unordered, at their offsets) while this
- * thread hashes it; close gives its checksum and links it in once all its
+ * chunk (the workers write them, unordered, at their offsets) while the
+ * caller hashes it; close takes its checksum and links it in once all its
  * chunks are written, or drops it when the repo has it. abort drops it. */
 /* A dirtree object (the serialised variant, already hashed to CHECKSUM),
  * in bare-user repos only; skipped, as put skips files, when the repo has
@@ -124,7 +126,7 @@ StoreObjectStream *store_object_writer_open (StoreObjectWriter *w, guint32 uid, 
                                              guint32 mode, GVariant *xattrs, GError **error);
 gboolean store_object_stream_write (StoreObjectStream *st, const void *buf, gsize len,
                                     GError **error);
-gboolean store_object_stream_close (StoreObjectStream *st, char out_checksum[65],
+gboolean store_object_stream_close (StoreObjectStream *st, const char checksum[65],
                                     GError **error);
 void store_object_stream_abort (StoreObjectStream *st);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreObjectStream, store_object_stream_abort)

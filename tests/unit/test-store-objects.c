@@ -119,6 +119,16 @@ repo_has (OstreeRepo *repo, const char *checksum)
   return have;
 }
 
+/* The checksum of a file object owned by root holding TEXT. */
+static void
+object_checksum (guint32 mode, GVariant *xattrs, const char *text, char out[65])
+{
+  g_autoptr(StoreObjectHasher) h = store_object_hasher_new ();
+  store_object_hasher_begin (h, 0, 0, mode, NULL, xattrs);
+  store_object_hasher_update (h, text, strlen (text));
+  store_object_hasher_finish (h, out);
+}
+
 /* Objects go to the workers in batches. A large object whose last chunk
  * still waits in a batch when the import stops (the writer is freed
  * without finish) must not be linked in with that chunk missing. */
@@ -134,15 +144,12 @@ test_writer_drops_unsent_batch (void)
   /* finished: both objects are in */
   StoreObjectWriter *w = store_object_writer_new (repo, NULL);
   g_autoptr(GBytes) small = g_bytes_new_static ("small", 5);
-  StoreObjectHasher *h = store_object_hasher_new ();
-  store_object_hasher_begin (h, 0, 0, S_IFREG | 0644, NULL, xattrs);
-  store_object_hasher_update (h, "small", 5);
-  store_object_hasher_finish (h, sent);
-  store_object_hasher_free (h);
+  object_checksum (S_IFREG | 0644, xattrs, "small", sent);
   g_assert_true (store_object_writer_put (w, sent, 0, 0, S_IFREG | 0644, xattrs, small, &error));
   StoreObjectStream *st = store_object_writer_open (w, 0, 0, S_IFREG | 0644, xattrs, &error);
   g_assert_nonnull (st);
   g_assert_true (store_object_stream_write (st, "large, in one piece", 19, &error));
+  object_checksum (S_IFREG | 0644, xattrs, "large, in one piece", unsent);
   g_assert_true (store_object_stream_close (st, unsent, &error));
   g_assert_true (store_object_writer_finish (w, &error));
   g_assert_no_error (error);
@@ -155,6 +162,7 @@ test_writer_drops_unsent_batch (void)
   st = store_object_writer_open (w, 0, 0, S_IFREG | 0600, xattrs, &error);
   g_assert_nonnull (st);
   g_assert_true (store_object_stream_write (st, "another large one", 17, &error));
+  object_checksum (S_IFREG | 0600, xattrs, "another large one", unsent);
   g_assert_true (store_object_stream_close (st, unsent, &error));
   g_assert_no_error (error);
   store_object_writer_free (w);
