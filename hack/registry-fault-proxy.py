@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""An HTTP proxy in front of a registry that breaks chunked blob uploads on
-purpose, for the tests of ctrgit push's recovery (tests/e2e/test-push-faults.sh).
+"""An HTTP proxy in front of a registry that breaks chunked blob uploads and
+blob downloads on purpose, for the tests of ctrgit push's and pull's
+recovery (tests/e2e/test-push-faults.sh, test-pull-faults.sh).
 
     registry-fault-proxy.py --upstream 127.0.0.1:PORT --port-file F --log L
                             [--fail-patch N]... [--drop-patch-response N]...
-                            [--chunk-min BYTES]
+                            [--chunk-min BYTES] [--cut-blob-get BYTES]
+                            [--ignore-range] [--change-blob OFFSET]
+                            [--change-first]
 
 Listens on a free port of 127.0.0.1 (written to --port-file once it listens)
 and forwards every request to --upstream: method, path, headers (Host as the
@@ -21,12 +24,29 @@ counted from 1, over all connections:
     --chunk-min BYTES        answers to POST .../blobs/uploads/ get the header
                              OCI-Chunk-Min-Length: BYTES
 
+GETs of a blob (.../blobs/sha256:...) are counted per blob:
+
+    --cut-blob-get BYTES     the first GET of a blob longer than BYTES gets
+                             its headers (which announce the whole length)
+                             and its first BYTES bytes; then the connection
+                             is closed, as a connection lost mid-blob
+    --ignore-range           GETs of blobs go to the registry without their
+                             Range header: it answers 200 and the whole
+                             blob, as servers without range support do
+    --change-blob OFFSET     every GET of a blob after its first gets the
+                             byte at OFFSET of the blob inverted: a registry
+                             whose bytes changed between two tries
+    --change-first           the first GET instead, and only it: a try that
+                             brought bad bytes before the one that is right
+
 One log line per request, once it is answered:
 
     METHOD PATH CONTENT-RANGE STATUS RANGE
 
-PATH without its query; CONTENT-RANGE the request's header or -; STATUS the
-registry's status, FAULT-500 / FAULT-DROP for an injected fault,
+PATH without its query; CONTENT-RANGE the request's header or - (for a GET:
+its Range header, as the client sent it); STATUS the registry's status,
+FAULT-500 / FAULT-DROP for an injected fault, FAULT-CUT for a cut blob GET,
+STATUS-CHANGED (200-CHANGED, FAULT-CUT-CHANGED) for a changed one,
 UPSTREAM-ERROR when the registry gave no answer (the client's connection is
 then closed), or NOT-HTTP for a request that was not HTTP at all (a TLS
 handshake: the other fields are then -); RANGE the registry's Range header or - (for an upload session:
@@ -49,6 +69,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     cfg = None
     lock = threading.Lock()
     patches = 0
+    blob_gets = {}   # path -> GETs so far
 
     def log_message(self, fmt, *args):
         pass
@@ -63,8 +84,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         super().send_error(code, message, explain)
 
     def log(self, status, rng="-"):
+        asked = self.headers.get("Range" if self.command == "GET" else "Content-Range", "-")
         line = "%s %s %s %s %s\n" % (self.command, self.path.split("?", 1)[0],
-                                      self.headers.get("Content-Range", "-"), status, rng)
+                                      asked, status, rng)
         with self.lock:
             self.cfg.log.write(line)
             self.cfg.log.flush()
@@ -72,6 +94,11 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     def handle_one(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         fault = None
+        blob_get = 0   # this GET's number among its blob's, or 0
+        if self.command == "GET" and "/blobs/sha256:" in self.path:
+            with self.lock:
+                blob_get = Proxy.blob_gets.get(self.path, 0) + 1
+                Proxy.blob_gets[self.path] = blob_get
         if self.command == "PATCH":
             with self.lock:
                 Proxy.patches += 1
@@ -95,6 +122,14 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             # the registry has the chunk; the client never hears of it
             self.close_connection = True
             return self.log("FAULT-DROP", resp.getheader("Range", "-"))
+        status = resp.status
+        cut = blob_get == 1 and self.cfg.cut_blob_get and len(data) > self.cfg.cut_blob_get
+        if (blob_get == 1) == self.cfg.change_first and blob_get > 0 \
+                and self.cfg.change_blob is not None and resp.status == 200 \
+                and len(data) > self.cfg.change_blob:
+            data = bytearray(data)
+            data[self.cfg.change_blob] ^= 0xFF
+            status = "%d-CHANGED" % resp.status
         self.send_response(resp.status, resp.reason)
         for k, v in resp.getheaders():
             # send_response wrote Date and Server; Content-Length is below
@@ -107,17 +142,29 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", resp.getheader("Content-Length", "0")
                          if self.command == "HEAD" else str(len(data)))
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-        self.log(resp.status, resp.getheader("Range", "-"))
+        if cut:
+            self.wfile.write(data[:self.cfg.cut_blob_get])
+            self.wfile.flush()
+            self.close_connection = True
+            return self.log("FAULT-CUT" + ("-CHANGED" if str(status).endswith("CHANGED") else ""))
+        try:
+            if self.command != "HEAD":
+                self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            # a client may stop reading on the status line alone (curl, when
+            # a server answers a resume's Range with 200): still answered
+            self.close_connection = True
+        self.log(status, resp.getheader("Range", "-"))
 
     def forward(self, body):
         """The request to the registry: its response and body."""
         up = http.client.HTTPConnection(self.cfg.host, self.cfg.port, timeout=120)
         try:
             up.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+            ignore_range = (self.cfg.ignore_range and self.command == "GET"
+                            and "/blobs/sha256:" in self.path)
             for k, v in self.headers.items():
-                if k.lower() not in HOP:
+                if k.lower() not in HOP and not (ignore_range and k.lower() == "range"):
                     up.putheader(k, v)
             try:
                 up.endheaders(body)
@@ -139,6 +186,10 @@ def main():
     ap.add_argument("--fail-patch", type=int, action="append", default=[])
     ap.add_argument("--drop-patch-response", type=int, action="append", default=[])
     ap.add_argument("--chunk-min", type=int, default=0)
+    ap.add_argument("--cut-blob-get", type=int, default=0)
+    ap.add_argument("--ignore-range", action="store_true")
+    ap.add_argument("--change-blob", type=int, default=None)
+    ap.add_argument("--change-first", action="store_true")
     a = ap.parse_args()
     a.host, _, port = a.upstream.rpartition(":")
     a.port = int(port)

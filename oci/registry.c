@@ -48,6 +48,10 @@ typedef struct {
   OciSha256 *sha;        /* the digest of what was written */
   gsize max;
   guint64 written;
+  /* The most bytes the file ever held: a reader may have read them, so
+   * they are never rewritten (see write_blob_bytes). */
+  guint64 high;
+  gboolean changed;      /* a try sent other bytes than the one before */
   gboolean overflow;
   long status;
   char *www_authenticate, *content_type, *docker_digest, *link, *location;
@@ -216,6 +220,43 @@ oci_auth_lookup (const char *auth_file, const char *domain, char **user, char **
 
 /* ---- one HTTP request ------------------------------------------------- */
 
+/* Puts a download's bytes at r->written. Bytes below r->high came before,
+ * in an earlier try (a server that ignored a resume's Range sends the blob
+ * again from 0), and a reader may have read them already: they are
+ * compared, not rewritten. So what a reader got is what the download's
+ * digest verifies, and the reader need not hash the blob again. */
+static gboolean
+write_blob_bytes (Resp *r, const guint8 *p, gsize len)
+{
+  guint64 off = r->written;
+  while (len > 0 && off < r->high)
+    {
+      guint8 old[16384];
+      gsize n = MIN (MIN (len, sizeof old), r->high - off);
+      gssize got = pread (r->fd, old, n, off);
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
+        return FALSE;
+      if (memcmp (old, p, got) != 0)
+        {
+          r->changed = TRUE;
+          return FALSE;
+        }
+      p += got, len -= got, off += got;
+    }
+  while (len > 0)
+    {
+      gssize w = pwrite (r->fd, p, len, off);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        return FALSE;
+      p += w, len -= w, off += w;
+    }
+  return TRUE;
+}
+
 static size_t
 on_body (char *data, size_t size, size_t n, void *user)
 {
@@ -232,19 +273,11 @@ on_body (char *data, size_t size, size_t n, void *user)
     }
   if (r->fd >= 0)
     {
-      const char *p = data;
-      gsize left = len;
-      while (left > 0)
-        {
-          gssize w = write (r->fd, p, left);
-          if (w < 0 && errno == EINTR)
-            continue;
-          if (w < 0)
-            return 0;
-          p += w, left -= w;
-        }
+      if (!write_blob_bytes (r, (const guint8 *) data, len))
+        return 0;
       oci_sha256_update (r->sha, data, len);
       r->written += len;
+      r->high = MAX (r->high, r->written);
       return len;
     }
   if (!r->body)
@@ -689,6 +722,7 @@ typedef struct {
   guint tries;           /* requests made */
   guint fails;           /* failures in a row without progress */
   guint64 resume_from;   /* bytes already in the file when this request began */
+  gboolean over;         /* verified, or failed for good */
   gint64 retry_at;       /* monotonic µs; 0: not waiting */
 } Transfer;
 
@@ -707,9 +741,10 @@ transfer_start (OciRegistry *r, CURLM *multi, Transfer *t, const char *base, con
   gsize max = t->resp.max;
   int fd = t->resp.fd;
   OciSha256 *sha = t->resp.sha;
-  guint64 written = t->resp.written;
+  guint64 written = t->resp.written, high = t->resp.high;
   resp_clear (&t->resp);
   t->resp.max = max, t->resp.fd = fd, t->resp.sha = sha, t->resp.written = written;
+  t->resp.high = high;
   curl_slist_free_all (t->headers);
   t->headers = auth ? curl_slist_append (NULL, auth) : NULL;
   t->easy = easy_new (r, url, t->headers, &t->resp);
@@ -729,6 +764,10 @@ static gboolean
 transfer_done (OciRegistry *r, Transfer *t, CURLcode rc, const char *scope, GError **error)
 {
   long st = t->resp.status;
+  if (t->resp.changed)
+    return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
+                        "blob %s from %s changed between two tries: the registry sent other "
+                        "bytes where it had sent some before", t->blob->digest, r->domain), TRUE;
   gboolean complete = t->blob->size >= 0 && t->resp.written == (guint64) t->blob->size;
   /* A server that ignores Range answers 200 with the whole blob. */
   gboolean range_ignored = t->resume_from > 0 && st == 200;
@@ -748,9 +787,7 @@ transfer_done (OciRegistry *r, Transfer *t, CURLcode rc, const char *scope, GErr
     }
   if (range_ignored)
     {
-      /* start over from byte 0 */
-      if (ftruncate (t->resp.fd, 0) < 0 || lseek (t->resp.fd, 0, SEEK_SET) < 0)
-        return oci_throw_errno (error, "blob %s", t->blob->digest), TRUE;
+      /* start over from byte 0: hashed again, compared up to resp.high */
       oci_sha256_reset (t->resp.sha);
       t->resp.written = 0;
     }
@@ -788,15 +825,17 @@ transfer_done (OciRegistry *r, Transfer *t, CURLcode rc, const char *scope, GErr
   return TRUE;
 }
 
-/* The bytes of a blob that others may see. The last one lands only with
- * the verdict: a reader never gets to the end of a blob before it is
- * verified, so a bad one always fails with the download's own error. */
+/* The bytes of a blob that others may see: all it ever held, since those
+ * are never rewritten, even while a try starts over from 0. The last one
+ * lands only with the verdict: a reader never gets to the end of a blob
+ * before it is verified, so a bad one always fails with the download's own
+ * error, and a good one needs no hashing by the reader. */
 static guint64
 transfer_landed (const Transfer *t)
 {
-  if (!t->easy)   /* finished (or not started, or waiting to retry) */
+  if (t->over)
     return t->resp.written;
-  return MIN (t->resp.written, (guint64) MAX (t->blob->size - 1, 0));
+  return MIN (t->resp.high, (guint64) MAX (t->blob->size - 1, 0));
 }
 
 static void
@@ -893,6 +932,7 @@ fetch_blobs (OciRegistry *r, const char *repo, OciBlobFetch *blobs, guint n,
                 wake = t->retry_at;
               continue;
             }
+          t->over = TRUE;
           running--;
           finished++;
           if (t->blob->landing)

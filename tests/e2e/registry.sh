@@ -19,6 +19,10 @@
 #       that sends responses to requests without Range at RATE bytes/s and
 #       logs each request and its Range; sets PROXY_ADDR and PROXY_LOG.
 #       Stopped when the test exits.
+#   registry_fault_proxy ADDR ARGS...
+#       a fault proxy (hack/registry-fault-proxy.py) in front of the registry
+#       at ADDR with ARGS (the faults it injects); sets PROXY_ADDR and PLOG
+#       (its log). Stopped when the test exits.
 # shellcheck disable=SC2034 # REG_* are for the sourcing test
 REGISTRY_DIR=${CTRGIT_REGISTRY_DIR:-/var/tmp/ctrgit-registry}
 REG_STARTED=()
@@ -114,5 +118,19 @@ registry_proxy() {
     sleep 0.05
   done
   [ -s "$dir/port" ] || { echo "# registry_proxy: did not start: $(cat "$dir/stderr")" >&2; return 1; }
+  PROXY_ADDR=127.0.0.1:$(cat "$dir/port")
+}
+
+registry_fault_proxy() {
+  local dir up=$1
+  shift
+  dir=$(mktemp -d "$T_TMP/proxy.XXXXXX")
+  PLOG=$dir/log
+  python3 "$ROOT_DIR/hack/registry-fault-proxy.py" --upstream "$up" --port-file "$dir/port" \
+    --log "$PLOG" "$@" </dev/null >"$dir/stderr" 2>&1 &
+  PROXY_PIDS+=("$!")
+  # shellcheck disable=SC2016 # $1 is the inner shell's
+  timeout 10 sh -c 'until [ -s "$1" ]; do sleep 0.05; done' sh "$dir/port" \
+    || { t_fail_msg "fault proxy did not start: $(cat "$dir/stderr")"; return 1; }
   PROXY_ADDR=127.0.0.1:$(cat "$dir/port")
 }

@@ -22,22 +22,6 @@ LAYER_SIZE=$(skopeo inspect --raw "oci:$SRC:v1" | jq -r '.layers[0].size')
 registry_start pushfaults || { t_skip "registry" "could not start one"; t_done; }
 R=$REG_ADDR
 
-# fault_proxy ARGS...: a fault proxy in front of $R with ARGS; sets PROXY_ADDR
-# and PLOG (its log). It counts PATCHes from 1, so each test starts its own.
-# Stopped when the test exits (registry.sh kills PROXY_PIDS).
-fault_proxy() {
-  local dir
-  dir=$(mktemp -d "$T_TMP/proxy.XXXXXX")
-  PLOG=$dir/log
-  python3 "$ROOT_DIR/hack/registry-fault-proxy.py" --upstream "$R" --port-file "$dir/port" \
-    --log "$PLOG" "$@" </dev/null >"$dir/stderr" 2>&1 &
-  PROXY_PIDS+=("$!")
-  # shellcheck disable=SC2016 # $1 is the inner shell's
-  timeout 10 sh -c 'until [ -s "$1" ]; do sleep 0.05; done' sh "$dir/port" \
-    || { t_fail_msg "fault proxy did not start: $(cat "$dir/stderr")"; return 1; }
-  PROXY_ADDR=127.0.0.1:$(cat "$dir/port")
-}
-
 # push_through NAME PROXY-ARGS...: imports the image into a fresh store and
 # pushes it through a new fault proxy (PROXY-ARGS) to faults/NAME:v1;
 # PUSHED is 1 if that worked.
@@ -48,7 +32,8 @@ push_through() {
   export CTRGIT_REPO=$T_TMP/$name
   expect_ok ctrgit init
   expect_ok ctrgit import "oci:$SRC:v1" local/big:v1
-  fault_proxy "$@" || return 1
+  # it counts PATCHes from 1: each push gets a proxy of its own
+  registry_fault_proxy "$R" "$@" || return 1
   if ! out=$(ctrgit push local/big:v1 "$PROXY_ADDR/faults/$name:v1" 2>&1); then
     t_fail_msg "push failed: $out"
     sed 's/^/#     proxy: /' "$PLOG"
