@@ -4,7 +4,8 @@
  * on a 95 MB minbase layer (docs/performance.md); zstd with libzstd. Both
  * digests (blob and diff_id) are computed with OpenSSL while reading, so a
  * blob is read exactly once; the diff_id by the reader instead when it asks
- * (an import, whose prefetch thread inflates).
+ * (an import, whose prefetch thread inflates), and the blob's not at all
+ * when the download that is the source checks it.
  */
 #include "oci/oci-stream.h"
 #include "oci/oci-limits.h"
@@ -25,6 +26,7 @@ struct OciLayerStream {
   guint64 max_size;
 
   OciSha256 *h_in, *h_out;
+  gboolean hash_in;      /* FALSE: the source checks the digest */
   guint8 *in;
   gsize in_pos, in_len;
   gboolean in_eof;
@@ -81,6 +83,7 @@ oci_layer_stream_new (OciReadFunc source, void *source_user, const OciLayerStrea
   s->opts.digest = s->opts.diff_id = NULL;
   s->max_size = opts->max_size ? opts->max_size : OCI_LIMIT_LAYER_SIZE_DEFAULT;
   s->h_in = oci_sha256_new ();
+  s->hash_in = !(opts->digest_checked_by_source && opts->digest);
   s->h_out = oci_sha256_new ();
   s->in = g_malloc (IN_SIZE);
   return s;
@@ -132,7 +135,8 @@ refill (OciLayerStream *s, GError **error)
     return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
                         "blob is larger than the %" G_GINT64_FORMAT " bytes its descriptor says",
                         s->opts.size), FALSE;
-  oci_sha256_update (s->h_in, s->in, n);
+  if (s->hash_in)
+    oci_sha256_update (s->h_in, s->in, n);
   if (s->opts.tee && !s->opts.tee (s->opts.tee_user, s->in, n, error))
     return FALSE;
   return TRUE;
@@ -175,7 +179,7 @@ static gboolean
 finish (OciLayerStream *s, GError **error)
 {
   s->done = TRUE;
-  s->digest = oci_sha256_finish (s->h_in);
+  s->digest = s->hash_in ? oci_sha256_finish (s->h_in) : g_strdup (s->want_digest);
   if (s->opts.size >= 0 && s->n_in != (guint64) s->opts.size)
     return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
                         "blob has %" G_GUINT64_FORMAT " bytes, its descriptor says %" G_GINT64_FORMAT,

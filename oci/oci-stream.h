@@ -40,6 +40,10 @@ typedef struct {
    * gives the digest to oci_layer_stream_check_diff_id once it has read
    * the end. */
   gboolean diff_id_by_reader;
+  /* The source checks the blob against digest itself and gives its end
+   * only once it has (a download read through its landing, see
+   * oci_registry_fetch_blobs): the compressed bytes are not hashed again. */
+  gboolean digest_checked_by_source;
 } OciLayerStreamOptions;
 
 typedef struct OciLayerStream OciLayerStream;

@@ -388,6 +388,8 @@ layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
     /* The importing thread hashes the tar (below): on the prefetch
      * thread, with inflate, that hash made it the longest path of a pull. */
     .diff_id_by_reader = !present,
+    /* A download verifies the blob before its last byte lands. */
+    .digest_checked_by_source = layer->range.landing != NULL,
   };
   g_autoptr(OciLayerStream) ls = oci_layer_stream_new (oci_fd_range_read, &range, &lo);
 
