@@ -1,6 +1,8 @@
 # tests/e2e/registry.sh: sourced (after tests/lib.sh) by tests that need a
 # registry. Private docker-registry instances from hack/registry, on
 # 127.0.0.1, stopped when the test exits.
+#   need_registry
+#       skips the whole test (and ends it) if docker-registry is missing.
 #   registry_start NAME [--auth none|htpasswd|token] [--tls]
 #       starts NAME afresh (empty storage) and sets REG_ADDR (127.0.0.1:PORT),
 #       REG_NAME, REG_DIR (its directory), REG_CREDS ("ctrgit:s3cret", or
@@ -38,6 +40,12 @@ _registry_exit() {
   for n in "${REG_STARTED[@]}"; do
     "$ROOT_DIR/hack/registry" stop "$n" >/dev/null 2>&1 || true
   done
+}
+
+need_registry() {
+  command -v docker-registry >/dev/null && return 0
+  t_skip "registry" "docker-registry is not installed"
+  t_done
 }
 
 registry_start() {

@@ -11,7 +11,7 @@
 . "$TESTS_DIR/e2e/images.sh"
 . "$TESTS_DIR/e2e/registry.sh"
 need_hostile || { t_skip "fixtures" "could not build them"; t_done; }
-command -v docker-registry >/dev/null || { t_skip "registry" "docker-registry is not installed"; t_done; }
+need_registry
 
 # One layer of 25 MB, incompressible: the cut comes a third of the way in.
 SRC=$HOSTILE/large-twice

@@ -6,7 +6,7 @@
 . "$TESTS_DIR/e2e/registry.sh"
 need_images || { t_skip "test images" "could not build them"; t_done; }
 need_hostile || { t_skip "fixtures" "could not build them"; t_done; }
-command -v docker-registry >/dev/null || { t_skip "registry" "docker-registry is not installed"; t_done; }
+need_registry
 BB=$IMAGES/busybox
 ctrgit init >/dev/null
 

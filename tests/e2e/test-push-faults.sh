@@ -10,7 +10,7 @@
 . "$TESTS_DIR/e2e/images.sh"
 . "$TESTS_DIR/e2e/registry.sh"
 need_hostile || { t_skip "fixtures" "could not build them"; t_done; }
-command -v docker-registry >/dev/null || { t_skip "registry" "docker-registry is not installed"; t_done; }
+need_registry
 
 # One layer of 25174016 bytes (4 x 6 MiB of incompressible data): more than
 # three chunks of the default 8 MiB, two of 12 MiB, and a short last one.
