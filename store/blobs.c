@@ -88,12 +88,10 @@ gboolean
 store_blob_adopt_fd (CtrStore *s, int fd, const char *digest, GError **error)
 {
   g_autofree char *dest = store_blob_path (s, digest);
-  char proc[64];
-  snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
   /* As a written blob: readable, and its data on disk before its name. */
   if (fchmod (fd, 0644) < 0 || fdatasync (fd) < 0)
     return oci_throw_errno (error, "blob %s", digest);
-  if (linkat (AT_FDCWD, proc, AT_FDCWD, dest, AT_SYMLINK_FOLLOW) < 0 && errno != EEXIST)
+  if (!store_link_fd (fd, AT_FDCWD, dest) && errno != EEXIST)
     return oci_throw_errno (error, "linking blob %s", dest);
   return TRUE;
 }

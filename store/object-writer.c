@@ -18,6 +18,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -39,6 +40,7 @@ struct StoreObjectWriter {
   OstreeRepo *repo;
   gboolean direct;        /* bare-user: write objects ourselves */
   int tmp_dfd, objects_dfd;
+  mode_t umask;           /* the process's, read once */
   GCancellable *cancellable;
   GThreadPool *pool;
   GMutex lock;
@@ -59,6 +61,7 @@ struct StoreObjectWriter {
 struct StoreObjectStream {
   StoreObjectWriter *w;
   int fd;
+  gboolean perm_exact;    /* created with its mode (see open_tmpfile) */
   guint64 offset;
   gint refs;              /* the importing thread's, plus one per queued chunk */
   gboolean keep;          /* link it in (decided at close) */
@@ -103,22 +106,55 @@ write_all (int fd, const guint8 *buf, gsize len, guint64 offset)
   return TRUE;
 }
 
-/* Gives the written, unlinked fd its owner and mode and links it in as the
- * object CHECKSUM, the way libostree lays out bare-user objects. */
+/* The process's umask, without setting it (umask(2) only sets it, and
+ * another thread creating a file meanwhile would get the wrong one); all
+ * bits when it cannot be read, so that every object gets its fchmod. */
+static mode_t
+read_umask (void)
+{
+  g_autofree char *status = NULL;
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0777;
+  const char *line = strstr (status, "\nUmask:");
+  return line ? (mode_t) strtoul (line + strlen ("\nUmask:"), NULL, 8) & 0777 : 0777;
+}
+
+/* The permission bits of an object file, as libostree gives them: readable
+ * by the owner whatever the mode, setuid and setgid bits only in the
+ * xattr; a symlink (or a metadata object) is a plain 0644 file. */
+static mode_t
+object_perm (guint32 mode)
+{
+  return S_ISREG (mode) ? (mode & 0775) | S_IRUSR : 0644;
+}
+
+/* An unlinked file in the repo's tmp/ created with PERM, in *out_fd; sets
+ * *out_exact when the umask left PERM whole (then no fchmod is needed:
+ * 0644 and 0755 under the usual 022, one syscall and one inode update
+ * fewer per object). */
 static gboolean
-link_bare_user (StoreObjectWriter *w, int fd, const char *checksum, guint32 uid, guint32 gid,
-                guint32 mode, GVariant *xattrs)
+open_tmpfile (StoreObjectWriter *w, mode_t perm, int *out_fd, gboolean *out_exact)
+{
+  *out_fd = openat (w->tmp_dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, perm);
+  *out_exact = (perm & ~w->umask) == perm;
+  return *out_fd >= 0;
+}
+
+/* Gives the written, unlinked fd its owner and mode (unless it was created
+ * with exactly that mode) and links it in as the object CHECKSUM, the way
+ * libostree lays out bare-user objects. */
+static gboolean
+link_bare_user (StoreObjectWriter *w, int fd, gboolean perm_exact, const char *checksum,
+                guint32 uid, guint32 gid, guint32 mode, GVariant *xattrs)
 {
   g_autoptr(GVariant) meta = g_variant_ref_sink (
       g_variant_new ("(uuu@a(ayay))", GUINT32_TO_BE (uid), GUINT32_TO_BE (gid),
                      GUINT32_TO_BE (mode), xattrs));
-  /* As libostree: readable by the owner whatever the mode, setuid and
-   * setgid bits only in the xattr, mtime 0; a symlink is a plain 0644 file
-   * holding its target. */
+  /* As libostree: mtime 0. */
   const struct timespec times[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
   return fsetxattr (fd, "user.ostreemeta", g_variant_get_data (meta),
                     g_variant_get_size (meta), 0) == 0
-         && fchmod (fd, S_ISLNK (mode) ? 0644 : (mode & 0775) | S_IRUSR) == 0
+         && (perm_exact || fchmod (fd, object_perm (mode)) == 0)
          && futimens (fd, times) == 0
          && store_object_link_tmpfile (w->objects_dfd, fd, checksum, "file");
 }
@@ -126,14 +162,16 @@ link_bare_user (StoreObjectWriter *w, int fd, const char *checksum, guint32 uid,
 static gboolean
 write_bare_user (StoreObjectWriter *w, Job *j, const guint8 *buf, gsize len, GError **error)
 {
-  int fd = openat (w->tmp_dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-  if (fd < 0)
+  int fd;
+  gboolean exact;
+  if (!open_tmpfile (w, j->dirtree ? 0644 : object_perm (j->mode), &fd, &exact))
     return oci_throw_errno (error, "object %s: O_TMPFILE", j->checksum);
   /* A metadata object is a plain 0644 file, as libostree writes them. */
   gboolean ok = write_all (fd, buf, len, 0)
-                && (j->dirtree ? fchmod (fd, 0644) == 0
+                && (j->dirtree ? (exact || fchmod (fd, 0644) == 0)
                                  && store_object_link_tmpfile (w->objects_dfd, fd, j->checksum, "dirtree")
-                               : link_bare_user (w, fd, j->checksum, j->uid, j->gid, j->mode, j->xattrs));
+                               : link_bare_user (w, fd, exact, j->checksum, j->uid, j->gid, j->mode,
+                                                 j->xattrs));
   if (!ok)
     oci_throw_errno (error, "writing object %s", j->checksum);
   close (fd);
@@ -162,7 +200,8 @@ stream_unref (StoreObjectStream *st)
   gboolean failed = w->error != NULL;
   g_mutex_unlock (&w->lock);
   if (st->keep && !failed
-      && !link_bare_user (w, st->fd, st->checksum, st->uid, st->gid, st->mode, st->xattrs))
+      && !link_bare_user (w, st->fd, st->perm_exact, st->checksum, st->uid, st->gid, st->mode,
+                          st->xattrs))
     {
       g_autoptr(GError) local = NULL;
       oci_throw_errno (&local, "writing object %s", st->checksum);
@@ -255,6 +294,7 @@ store_object_writer_new (OstreeRepo *repo, GCancellable *cancellable)
       w->objects_dfd = openat (repo_dfd, "objects", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       /* Without them, libostree's own path still works. */
       w->direct = w->tmp_dfd >= 0 && w->objects_dfd >= 0;
+      w->umask = read_umask ();
     }
   w->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   g_mutex_init (&w->lock);
@@ -405,12 +445,14 @@ store_object_writer_open (StoreObjectWriter *w, guint32 uid, guint32 gid, guint3
   if (!w->direct)
     return g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                         "streamed objects are written only in bare-user repos"), NULL;
-  int fd = openat (w->tmp_dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-  if (fd < 0)
+  int fd;
+  gboolean exact;
+  if (!open_tmpfile (w, object_perm (mode), &fd, &exact))
     return store_null_throw_errno (error, "large object: O_TMPFILE");
   StoreObjectStream *st = g_new0 (StoreObjectStream, 1);
   st->w = w;
   st->fd = fd;
+  st->perm_exact = exact;
   st->refs = 1;
   st->uid = uid;
   st->gid = gid;

@@ -93,6 +93,9 @@ gboolean store_tree_write (CtrStore *s, OstreeMutableTree *root, OstreeRepoFile 
  * we write ourselves, which libostree never stages (store/objects.c). */
 gboolean store_object_exists (int objects_dfd, const char *checksum, const char *suffix,
                               gboolean *out, GError **error);
+/* Gives FD, an unlinked file (O_TMPFILE), the name PATH under DFD, as
+ * linkat does: FALSE with errno set (store/objects.c). */
+gboolean store_link_fd (int fd, int dfd, const char *path);
 /* Links FD, written and unlinked (O_TMPFILE), in as the object
  * objects/XX/REST.SUFFIX, making XX when needed. An object already there
  * has the same bytes and is kept. FALSE with errno set (store/objects.c). */

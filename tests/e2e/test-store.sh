@@ -208,6 +208,25 @@ for mode in bare-user archive; do
 done
 t_end
 
+# Objects are created with their mode when the umask lets them (no fchmod),
+# and chmod-ed when it does not: the same modes either way, as libostree
+# gives them (owner-readable; symlinks and metadata 0644).
+t_begin "objects-have-their-modes-whatever-the-umask"
+need_hostile
+for um in 022 077; do
+  export CTRGIT_REPO=$T_TMP/umask-$um
+  expect_ok ctrgit init
+  for c in large-twice symlink-dotdot-read duplicate-entries; do
+    (umask "$um" && ctrgit import "oci:$HOSTILE/$c:v1" "$c:v1" >/dev/null) || t_fail_msg "import $c, umask $um"
+  done
+  expect_eq "umask $um: file object modes" "600 644 755" \
+    "$(find "$CTRGIT_REPO/repo/objects" -name '*.file' -printf '%m\n' | sort -u | xargs)"
+  expect_eq "umask $um: dirtree object modes" "644" \
+    "$(find "$CTRGIT_REPO/repo/objects" -name '*.dirtree' -printf '%m\n' | sort -u | xargs)"
+  expect_ok ostree --repo="$CTRGIT_REPO/repo" fsck
+done
+t_end
+
 t_begin "concurrent-imports-both-succeed"
 export CTRGIT_REPO=$T_TMP/conc
 expect_ok ctrgit init
