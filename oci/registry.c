@@ -52,6 +52,7 @@ typedef struct {
    * they are never rewritten (see write_blob_bytes). */
   guint64 high;
   gboolean changed;      /* a try sent other bytes than the one before */
+  gboolean resumed;      /* asked with a Range from written */
   gboolean overflow;
   long status;
   char *www_authenticate, *content_type, *docker_digest, *link, *location;
@@ -273,6 +274,10 @@ on_body (char *data, size_t size, size_t n, void *user)
     }
   if (r->fd >= 0)
     {
+      /* 200 to a Range is the blob from byte 0, not from where we asked
+       * (curl refuses it before any body; this is in case it did not) */
+      if (r->resumed && r->status == 200)
+        return 0;
       if (!write_blob_bytes (r, (const guint8 *) data, len))
         return 0;
       oci_sha256_update (r->sha, data, len);
@@ -751,6 +756,7 @@ transfer_start (OciRegistry *r, CURLM *multi, Transfer *t, const char *base, con
   curl_easy_setopt (t->easy, CURLOPT_PRIVATE, t);
   /* a retry resumes where the bytes stopped; the hash goes on from there */
   t->resume_from = written;
+  t->resp.resumed = written > 0;
   if (written > 0)
     curl_easy_setopt (t->easy, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) written);
   t->tries++;

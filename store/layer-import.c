@@ -1,9 +1,10 @@
 /* store/layer-import.c: one layer blob -> OSTree objects, a layer commit and
  * its tar-split record, in one pass over the blob.
  *
- * The blob is read once: compressed bytes are hashed (and kept in the blob
- * area), inflated, hashed again for the diff_id, and parsed as tar; each
- * regular file's OSTree checksum is computed as it streams by so that an
+ * The blob is read once: compressed bytes are hashed (unless the download
+ * that brought them did) and kept in the blob area, inflated, parsed as tar
+ * and hashed again for the diff_id; each regular file's OSTree checksum is
+ * computed as it streams by, in the same pass as the diff_id, so that an
  * object already in the repo is never written again.
  */
 #include "store/store-private.h"
