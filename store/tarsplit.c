@@ -20,7 +20,10 @@ tarsplit_writer_new (void)
 {
   TarSplitWriter *w = g_new0 (TarSplitWriter, 1);
   w->cctx = ZSTD_createCCtx ();
-  ZSTD_CCtx_setParameter (w->cctx, ZSTD_c_compressionLevel, 3);
+  /* Level 1: the record is tar headers and paths, which compress about as
+   * well at 1 as at 3 (540 KB either way for a 210 MB minbase layer, 0.4%
+   * apart), and it is compressed on the importing thread. */
+  ZSTD_CCtx_setParameter (w->cctx, ZSTD_c_compressionLevel, 1);
   w->plain = g_byte_array_new ();
   w->out = g_byte_array_new ();
   w->raw = g_byte_array_new ();
