@@ -14,6 +14,9 @@ G_BEGIN_DECLS
 
 /* A source of bytes: returns how many were read, 0 at end, -1 with error set. */
 typedef gssize (*OciReadFunc) (void *user, void *buf, gsize len, GError **error);
+/* A source that lends its bytes: up to max of them at *buf, which stay
+ * valid until the next call; returns how many, 0 at end, -1 with error. */
+typedef gssize (*OciBorrowFunc) (void *user, const guint8 **buf, gsize max, GError **error);
 
 /* ---- compressed layer streams ------------------------------------------ */
 
@@ -76,6 +79,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciLayerStream, oci_layer_stream_free)
 typedef struct OciPrefetch OciPrefetch;
 OciPrefetch *oci_prefetch_new (OciReadFunc source, void *source_user);
 gssize oci_prefetch_read (void *prefetch, void *buf, gsize len, GError **error);
+/* The same, lending the bytes in place (an OciBorrowFunc): no copy. */
+gssize oci_prefetch_borrow (void *prefetch, const guint8 **buf, gsize max, GError **error);
 void oci_prefetch_free (OciPrefetch *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciPrefetch, oci_prefetch_free)
 
@@ -145,6 +150,10 @@ typedef struct OciTarReader OciTarReader;
 /* raw (may be NULL) receives every byte that is not file payload, in order. */
 OciTarReader *oci_tar_reader_new (OciReadFunc source, void *source_user,
                                   OciWriteFunc raw, void *raw_user);
+/* The same, reading the source's bytes where they are instead of copying
+ * them in (see OciBorrowFunc). */
+OciTarReader *oci_tar_reader_new_borrowing (OciBorrowFunc borrow, void *source_user,
+                                            OciWriteFunc raw, void *raw_user);
 /* Hashes every byte of the stream the reader goes past into hash (not
  * owned): once the reader has ended, hash has the whole stream, the
  * layer's diff_id. */

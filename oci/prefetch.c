@@ -78,6 +78,18 @@ oci_prefetch_new (OciReadFunc source, void *source_user)
 gssize
 oci_prefetch_read (void *user, void *buf, gsize len, GError **error)
 {
+  const guint8 *at;
+  gssize n = oci_prefetch_borrow (user, &at, len, error);
+  if (n > 0)
+    memcpy (buf, at, n);
+  return n;
+}
+
+/* A chunk goes back to the thread only at the next call, so the bytes
+ * lent stay there until then. */
+gssize
+oci_prefetch_borrow (void *user, const guint8 **buf, gsize max, GError **error)
+{
   OciPrefetch *p = user;
   for (;;)
     {
@@ -91,8 +103,8 @@ oci_prefetch_read (void *user, void *buf, gsize len, GError **error)
       Chunk *c = p->cur;
       if (c->pos < c->len)
         {
-          gsize n = MIN (len, c->len - c->pos);
-          memcpy (buf, c->data + c->pos, n);
+          gsize n = MIN (max, c->len - c->pos);
+          *buf = c->data + c->pos;
           c->pos += n;
           return n;
         }

@@ -16,12 +16,15 @@
 
 struct OciTarReader {
   OciReadFunc source;
+  OciBorrowFunc borrow;     /* instead of source: pieces read in place */
   void *source_user;
   OciWriteFunc raw;
   void *raw_user;
   OciSha256 *hash;          /* of every byte consumed, or NULL */
 
-  guint8 *buf;
+  /* Our own buffer, or (borrowing) the source's current piece; a header
+   * that spans two pieces is gathered in our own. */
+  guint8 *buf, *own;
   gsize buf_pos, buf_len;
   gboolean eof;
   guint64 offset;           /* stream offset of buf[buf_pos] */
@@ -63,7 +66,16 @@ oci_tar_reader_new (OciReadFunc source, void *source_user, OciWriteFunc raw, voi
   r->source_user = source_user;
   r->raw = raw;
   r->raw_user = raw_user;
-  r->buf = g_malloc (BUF_SIZE);
+  r->buf = r->own = g_malloc (BUF_SIZE);
+  return r;
+}
+
+OciTarReader *
+oci_tar_reader_new_borrowing (OciBorrowFunc borrow, void *source_user, OciWriteFunc raw,
+                              void *raw_user)
+{
+  OciTarReader *r = oci_tar_reader_new (NULL, source_user, raw, raw_user);
+  r->borrow = borrow;
   return r;
 }
 
@@ -74,7 +86,7 @@ oci_tar_reader_free (OciTarReader *r)
     return;
   entry_clear (&r->entry);
   g_clear_pointer (&r->global_pax, g_hash_table_unref);
-  g_free (r->buf);
+  g_free (r->own);
   g_free (r);
 }
 
@@ -90,6 +102,47 @@ oci_tar_reader_data_offset (OciTarReader *r)
   return r->data_offset;
 }
 
+/* fill() of a borrowing reader: the next piece as it is when the current
+ * one is used up and the next has `want` bytes; else the bytes left and
+ * just enough of the next pieces copied together in our own buffer. */
+static gboolean
+fill_borrowing (OciTarReader *r, gsize want, GError **error)
+{
+  gsize left = r->buf_len - r->buf_pos;
+  if (left == 0)
+    {
+      const guint8 *p;
+      gssize n = r->borrow (r->source_user, &p, G_MAXSIZE, error);
+      if (n < 0)
+        return FALSE;
+      r->buf = n > 0 ? (guint8 *) p : r->own;
+      r->buf_pos = 0;
+      r->buf_len = left = n;
+      r->eof = n == 0;
+      if (left >= want || r->eof)
+        return TRUE;
+    }
+  memmove (r->own, r->buf + r->buf_pos, left);
+  r->buf = r->own;
+  r->buf_pos = 0;
+  r->buf_len = left;
+  while (r->buf_len < want)
+    {
+      const guint8 *p;
+      gssize n = r->borrow (r->source_user, &p, want - r->buf_len, error);
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        {
+          r->eof = TRUE;
+          break;
+        }
+      memcpy (r->own + r->buf_len, p, n);
+      r->buf_len += n;
+    }
+  return TRUE;
+}
+
 /* Makes at least `want` bytes available in buf (fewer only at end of input). */
 static gboolean
 fill (OciTarReader *r, gsize want, GError **error)
@@ -97,6 +150,8 @@ fill (OciTarReader *r, gsize want, GError **error)
   g_assert (want <= BUF_SIZE);
   if (r->buf_len - r->buf_pos >= want || r->eof)
     return TRUE;
+  if (r->borrow)
+    return fill_borrowing (r, want, error);
   if (r->buf_pos > 0)
     {
       memmove (r->buf, r->buf + r->buf_pos, r->buf_len - r->buf_pos);

@@ -423,8 +423,8 @@ layer_import (CtrStore *s, const OciSourceLayer *layer, const char *diff_id,
        * the tar here, with its files. */
       g_autoptr(OciSha256) tar_hash = oci_sha256_new ();
       g_autoptr(OciPrefetch) prefetch = oci_prefetch_new (layer_stream_source, ls);
-      g_autoptr(OciTarReader) tar = oci_tar_reader_new (oci_prefetch_read, prefetch,
-                                                        tarsplit_writer_raw, li.split);
+      g_autoptr(OciTarReader) tar = oci_tar_reader_new_borrowing (oci_prefetch_borrow, prefetch,
+                                                                  tarsplit_writer_raw, li.split);
       oci_tar_reader_set_hash (tar, tar_hash);
       li.tar = tar;
       li.stream = ls;

@@ -1,8 +1,10 @@
-/* tests/unit/test-oci-tar.c: the tar reader's hashing. With a hash set,
- * the reader hashes every byte of the stream (the diff_id), whether a
- * file's payload is read, read with a second hash beside it, or skipped;
- * the second hash gets exactly the payload. Archives are written with
- * libarchive, and read back in short, uneven pieces. */
+/* tests/unit/test-oci-tar.c: the tar reader's hashing, and its reading of
+ * lent bytes. With a hash set, the reader hashes every byte of the stream
+ * (the diff_id), whether a file's payload is read, read with a second hash
+ * beside it, or skipped; the second hash gets exactly the payload.
+ * Archives are written with libarchive, and read back in short, uneven
+ * pieces, copied (a read function) or lent (a borrow function: headers
+ * then span pieces, and are gathered). */
 #include "oci/oci-stream.h"
 
 #include <archive.h>
@@ -79,31 +81,47 @@ typedef struct {
   const guint8 *data;
   gsize len, pos;
   GRand *rand;
+  guint8 *lent;       /* the piece lent last */
 } Mem;
+
+/* The next piece lent: a fresh copy each time, the last one freed, so
+ * that a reader keeping a pointer into an old piece reads freed memory
+ * (AddressSanitizer stops it). */
+static gssize
+mem_borrow (void *user, const guint8 **buf, gsize max, GError **error)
+{
+  Mem *m = user;
+  gsize want = g_rand_int_range (m->rand, 1, 3000);   /* MIN evaluates twice */
+  gsize n = MIN (MIN (max, m->len - m->pos), want);
+  g_clear_pointer (&m->lent, g_free);
+  m->lent = g_memdup2 (m->data + m->pos, n + 1);
+  *buf = m->lent;
+  m->pos += n;
+  return n;
+}
 
 static gssize
 mem_read (void *user, void *buf, gsize len, GError **error)
 {
-  Mem *m = user;
-  gsize want = g_rand_int_range (m->rand, 1, 3000);   /* MIN evaluates twice */
-  gsize n = MIN (MIN (len, m->len - m->pos), want);
-  memcpy (buf, m->data + m->pos, n);
-  m->pos += n;
+  const guint8 *at;
+  gssize n = mem_borrow (user, &at, len, error);
+  memcpy (buf, at, n);
   return n;
 }
 
 /* Reads the tar: files with an odd index through data_hashed, file 4
  * skipped unread, the others through data. */
 static void
-read_tar (gboolean accelerated)
+read_tar (gboolean accelerated, gboolean borrowing)
 {
   oci_sha256_set_accelerated (accelerated);
   g_autoptr(GByteArray) tar = make_tar ();
   g_autoptr(GRand) rand = g_rand_new_with_seed (3);
-  Mem m = { tar->data, tar->len, 0, rand };
+  Mem m = { tar->data, tar->len, 0, rand, NULL };
   g_autoptr(OciSha256) tar_hash = oci_sha256_new ();
   g_autoptr(OciSha256) file_hash = oci_sha256_new ();
-  g_autoptr(OciTarReader) r = oci_tar_reader_new (mem_read, &m, NULL, NULL);
+  g_autoptr(OciTarReader) r = borrowing ? oci_tar_reader_new_borrowing (mem_borrow, &m, NULL, NULL)
+                                        : oci_tar_reader_new (mem_read, &m, NULL, NULL);
   oci_tar_reader_set_hash (r, tar_hash);
   /* The file hash starts mid-block, as an object's header leaves it. */
   oci_sha256_update (file_hash, "header", 6);
@@ -151,19 +169,26 @@ read_tar (gboolean accelerated)
   g_autofree char *want = reference (tar->data, tar->len);
   g_autofree char *have = oci_sha256_finish (tar_hash);
   g_assert_cmpstr (have, ==, want);
+  g_free (m.lent);
   oci_sha256_set_accelerated (TRUE);
 }
 
 static void
 test_hash_accelerated (void)
 {
-  read_tar (TRUE);
+  read_tar (TRUE, FALSE);
 }
 
 static void
 test_hash_openssl (void)
 {
-  read_tar (FALSE);
+  read_tar (FALSE, FALSE);
+}
+
+static void
+test_borrowing (void)
+{
+  read_tar (TRUE, TRUE);
 }
 
 int
@@ -172,5 +197,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/oci/tar/hash-accelerated", test_hash_accelerated);
   g_test_add_func ("/oci/tar/hash-openssl", test_hash_openssl);
+  g_test_add_func ("/oci/tar/borrowing", test_borrowing);
   return g_test_run ();
 }
