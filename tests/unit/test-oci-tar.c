@@ -10,17 +10,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <string.h>
-#include <openssl/evp.h>
-
-static char *
-reference (const void *buf, gsize len)
-{
-  guint8 raw[32];
-  char hex[65];
-  g_assert_true (EVP_Digest (buf, len, raw, NULL, EVP_sha256 (), NULL));
-  oci_hex_encode (raw, hex);
-  return g_strconcat (OCI_DIGEST_PREFIX, hex, NULL);
-}
+#include "tests/unit/openssl-digest.h"
 
 static la_ssize_t
 archive_to_bytes (struct archive *a, void *user, const void *buf, size_t len)
@@ -158,7 +148,7 @@ read_tar (gboolean accelerated, gboolean borrowing)
         g_assert_cmpuint (got->data[6 + i], ==, content_byte (f, i));
       if (f & 1)
         {
-          g_autofree char *want = reference (got->data, got->len);
+          g_autofree char *want = openssl_digest (got->data, got->len);
           g_autofree char *have = oci_sha256_finish (file_hash);
           g_assert_cmpstr (have, ==, want);
           oci_sha256_update (file_hash, "header", 6);
@@ -166,7 +156,7 @@ read_tar (gboolean accelerated, gboolean borrowing)
     }
   g_assert_cmpuint (files, ==, G_N_ELEMENTS (sizes));
   g_assert_cmpuint (m.pos, ==, tar->len);
-  g_autofree char *want = reference (tar->data, tar->len);
+  g_autofree char *want = openssl_digest (tar->data, tar->len);
   g_autofree char *have = oci_sha256_finish (tar_hash);
   g_assert_cmpstr (have, ==, want);
   g_free (m.lent);
