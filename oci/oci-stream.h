@@ -74,12 +74,11 @@ void oci_layer_stream_free (OciLayerStream *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciLayerStream, oci_layer_stream_free)
 
 /* Runs a read function on its own thread, a few MiB ahead of the reader
- * (oci/prefetch.c); oci_prefetch_read is a read function itself. Errors of
- * the source reach the reader when it gets there. */
+ * (oci/prefetch.c); oci_prefetch_borrow lends what it read, in place (an
+ * OciBorrowFunc). Errors of the source reach the reader when it gets
+ * there. */
 typedef struct OciPrefetch OciPrefetch;
 OciPrefetch *oci_prefetch_new (OciReadFunc source, void *source_user);
-gssize oci_prefetch_read (void *prefetch, void *buf, gsize len, GError **error);
-/* The same, lending the bytes in place (an OciBorrowFunc): no copy. */
 gssize oci_prefetch_borrow (void *prefetch, const guint8 **buf, gsize max, GError **error);
 void oci_prefetch_free (OciPrefetch *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OciPrefetch, oci_prefetch_free)

@@ -75,16 +75,6 @@ oci_prefetch_new (OciReadFunc source, void *source_user)
   return p;
 }
 
-gssize
-oci_prefetch_read (void *user, void *buf, gsize len, GError **error)
-{
-  const guint8 *at;
-  gssize n = oci_prefetch_borrow (user, &at, len, error);
-  if (n > 0)
-    memcpy (buf, at, n);
-  return n;
-}
-
 /* A chunk goes back to the thread only at the next call, so the bytes
  * lent stay there until then. */
 gssize
