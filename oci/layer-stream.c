@@ -25,8 +25,9 @@ struct OciLayerStream {
   char *want_digest, *want_diff_id;
   guint64 max_size;
 
+  /* NULL when the source checks the digest, and when the reader hashes
+   * the uncompressed bytes, respectively. */
   OciSha256 *h_in, *h_out;
-  gboolean hash_in;      /* FALSE: the source checks the digest */
   guint8 *in;
   gsize in_pos, in_len;
   gboolean in_eof;
@@ -82,9 +83,10 @@ oci_layer_stream_new (OciReadFunc source, void *source_user, const OciLayerStrea
   s->want_diff_id = g_strdup (opts->diff_id);
   s->opts.digest = s->opts.diff_id = NULL;
   s->max_size = opts->max_size ? opts->max_size : OCI_LIMIT_LAYER_SIZE_DEFAULT;
-  s->h_in = oci_sha256_new ();
-  s->hash_in = !(opts->digest_checked_by_source && opts->digest);
-  s->h_out = oci_sha256_new ();
+  if (!(opts->digest_checked_by_source && opts->digest))
+    s->h_in = oci_sha256_new ();
+  if (!opts->diff_id_by_reader)
+    s->h_out = oci_sha256_new ();
   s->in = g_malloc (IN_SIZE);
   return s;
 }
@@ -135,7 +137,7 @@ refill (OciLayerStream *s, GError **error)
     return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
                         "blob is larger than the %" G_GINT64_FORMAT " bytes its descriptor says",
                         s->opts.size), FALSE;
-  if (s->hash_in)
+  if (s->h_in)
     oci_sha256_update (s->h_in, s->in, n);
   if (s->opts.tee && !s->opts.tee (s->opts.tee_user, s->in, n, error))
     return FALSE;
@@ -179,7 +181,7 @@ static gboolean
 finish (OciLayerStream *s, GError **error)
 {
   s->done = TRUE;
-  s->digest = s->hash_in ? oci_sha256_finish (s->h_in) : g_strdup (s->want_digest);
+  s->digest = s->h_in ? oci_sha256_finish (s->h_in) : g_strdup (s->want_digest);
   if (s->opts.size >= 0 && s->n_in != (guint64) s->opts.size)
     return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
                         "blob has %" G_GUINT64_FORMAT " bytes, its descriptor says %" G_GINT64_FORMAT,
@@ -187,8 +189,8 @@ finish (OciLayerStream *s, GError **error)
   if (s->want_digest && strcmp (s->want_digest, s->digest) != 0)
     return g_set_error (error, OCI_ERROR, OCI_ERROR_DIGEST_MISMATCH,
                         "blob digest mismatch: expected %s, got %s", s->want_digest, s->digest), FALSE;
-  if (s->opts.diff_id_by_reader)
-    return TRUE;
+  if (!s->h_out)
+    return TRUE;   /* the reader checks the diff_id */
   s->diff_id = oci_sha256_finish (s->h_out);
   return check_diff_id (s, error);
 }
@@ -319,7 +321,7 @@ oci_layer_stream_read (OciLayerStream *s, void *buf, gsize len, GError **error)
   __atomic_store_n (&s->n_out, s->n_out + n, __ATOMIC_RELAXED);
   if (!check_limits (s, s->n_out, s->n_in, error))
     return -1;
-  if (!s->opts.diff_id_by_reader)
+  if (s->h_out)
     oci_sha256_update (s->h_out, buf, n);
   return n;
 }

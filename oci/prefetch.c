@@ -10,8 +10,6 @@
  */
 #include "oci/oci-stream.h"
 
-#include <string.h>
-
 #define CHUNK (1024 * 1024)
 #define CHUNKS 8
 
