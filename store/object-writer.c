@@ -61,7 +61,6 @@ struct StoreObjectWriter {
 struct StoreObjectStream {
   StoreObjectWriter *w;
   int fd;
-  gboolean perm_exact;    /* created with its mode (see open_tmpfile) */
   guint64 offset;
   gint refs;              /* the importing thread's, plus one per queued chunk */
   gboolean keep;          /* link it in (decided at close) */
@@ -128,24 +127,27 @@ object_perm (guint32 mode)
   return S_ISREG (mode) ? (mode & 0775) | S_IRUSR : 0644;
 }
 
-/* An unlinked file in the repo's tmp/ created with PERM, in *out_fd; sets
- * *out_exact when the umask left PERM whole (then no fchmod is needed:
- * 0644 and 0755 under the usual 022, one syscall and one inode update
- * fewer per object). */
-static gboolean
-open_tmpfile (StoreObjectWriter *w, mode_t perm, int *out_fd, gboolean *out_exact)
+/* An unlinked file in the repo's tmp/, created with PERM. */
+static int
+open_tmpfile (StoreObjectWriter *w, mode_t perm)
 {
-  *out_fd = openat (w->tmp_dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, perm);
-  *out_exact = (perm & ~w->umask) == perm;
-  return *out_fd >= 0;
+  return openat (w->tmp_dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, perm);
 }
 
-/* Gives the written, unlinked fd its owner and mode (unless it was created
- * with exactly that mode) and links it in as the object CHECKSUM, the way
- * libostree lays out bare-user objects. */
+/* Gives FD, made by open_tmpfile with PERM, exactly PERM: only when the
+ * umask took bits off (0644 and 0755 under the usual 022 need nothing:
+ * one syscall and one inode update fewer per object). */
 static gboolean
-link_bare_user (StoreObjectWriter *w, int fd, gboolean perm_exact, const char *checksum,
-                guint32 uid, guint32 gid, guint32 mode, GVariant *xattrs)
+set_perm (StoreObjectWriter *w, int fd, mode_t perm)
+{
+  return (perm & ~w->umask) == perm || fchmod (fd, perm) == 0;
+}
+
+/* Gives the written, unlinked fd its owner and mode and links it in as the
+ * object CHECKSUM, the way libostree lays out bare-user objects. */
+static gboolean
+link_bare_user (StoreObjectWriter *w, int fd, const char *checksum, guint32 uid, guint32 gid,
+                guint32 mode, GVariant *xattrs)
 {
   g_autoptr(GVariant) meta = g_variant_ref_sink (
       g_variant_new ("(uuu@a(ayay))", GUINT32_TO_BE (uid), GUINT32_TO_BE (gid),
@@ -154,7 +156,7 @@ link_bare_user (StoreObjectWriter *w, int fd, gboolean perm_exact, const char *c
   const struct timespec times[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
   return fsetxattr (fd, "user.ostreemeta", g_variant_get_data (meta),
                     g_variant_get_size (meta), 0) == 0
-         && (perm_exact || fchmod (fd, object_perm (mode)) == 0)
+         && set_perm (w, fd, object_perm (mode))
          && futimens (fd, times) == 0
          && store_object_link_tmpfile (w->objects_dfd, fd, checksum, "file");
 }
@@ -162,16 +164,14 @@ link_bare_user (StoreObjectWriter *w, int fd, gboolean perm_exact, const char *c
 static gboolean
 write_bare_user (StoreObjectWriter *w, Job *j, const guint8 *buf, gsize len, GError **error)
 {
-  int fd;
-  gboolean exact;
-  if (!open_tmpfile (w, j->dirtree ? 0644 : object_perm (j->mode), &fd, &exact))
+  int fd = open_tmpfile (w, j->dirtree ? 0644 : object_perm (j->mode));
+  if (fd < 0)
     return oci_throw_errno (error, "object %s: O_TMPFILE", j->checksum);
   /* A metadata object is a plain 0644 file, as libostree writes them. */
   gboolean ok = write_all (fd, buf, len, 0)
-                && (j->dirtree ? (exact || fchmod (fd, 0644) == 0)
+                && (j->dirtree ? set_perm (w, fd, 0644)
                                  && store_object_link_tmpfile (w->objects_dfd, fd, j->checksum, "dirtree")
-                               : link_bare_user (w, fd, exact, j->checksum, j->uid, j->gid, j->mode,
-                                                 j->xattrs));
+                               : link_bare_user (w, fd, j->checksum, j->uid, j->gid, j->mode, j->xattrs));
   if (!ok)
     oci_throw_errno (error, "writing object %s", j->checksum);
   close (fd);
@@ -200,8 +200,7 @@ stream_unref (StoreObjectStream *st)
   gboolean failed = w->error != NULL;
   g_mutex_unlock (&w->lock);
   if (st->keep && !failed
-      && !link_bare_user (w, st->fd, st->perm_exact, st->checksum, st->uid, st->gid, st->mode,
-                          st->xattrs))
+      && !link_bare_user (w, st->fd, st->checksum, st->uid, st->gid, st->mode, st->xattrs))
     {
       g_autoptr(GError) local = NULL;
       oci_throw_errno (&local, "writing object %s", st->checksum);
@@ -445,14 +444,12 @@ store_object_writer_open (StoreObjectWriter *w, guint32 uid, guint32 gid, guint3
   if (!w->direct)
     return g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                         "streamed objects are written only in bare-user repos"), NULL;
-  int fd;
-  gboolean exact;
-  if (!open_tmpfile (w, object_perm (mode), &fd, &exact))
+  int fd = open_tmpfile (w, object_perm (mode));
+  if (fd < 0)
     return store_null_throw_errno (error, "large object: O_TMPFILE");
   StoreObjectStream *st = g_new0 (StoreObjectStream, 1);
   st->w = w;
   st->fd = fd;
-  st->perm_exact = exact;
   st->refs = 1;
   st->uid = uid;
   st->gid = gid;
