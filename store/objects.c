@@ -175,22 +175,22 @@ store_object_exists (int objects_dfd, const char *checksum, const char *suffix, 
   return TRUE;
 }
 
-/* 1: linkat with AT_EMPTY_PATH works here; 0: not tried yet; -1: it does
- * not (no CAP_DAC_READ_SEARCH, on kernels that want it). */
-static gint empty_path_ok;
+/* Set once linkat refused AT_EMPTY_PATH (no CAP_DAC_READ_SEARCH, on
+ * kernels before 6.10): then only /proc/self/fd is tried. */
+static gint no_empty_path;
 
 gboolean
 store_link_fd (int fd, int dfd, const char *path)
 {
   /* AT_EMPTY_PATH skips resolving /proc/self/fd/N, a third of the
    * cost of linking an object in. */
-  if (g_atomic_int_get (&empty_path_ok) >= 0)
+  if (!g_atomic_int_get (&no_empty_path))
     {
       if (linkat (fd, "", dfd, path, AT_EMPTY_PATH) == 0)
-        return g_atomic_int_set (&empty_path_ok, 1), TRUE;
+        return TRUE;
       if (errno != EPERM && errno != EINVAL)
         return FALSE;
-      g_atomic_int_set (&empty_path_ok, -1);
+      g_atomic_int_set (&no_empty_path, 1);
     }
   char proc[64];
   snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);

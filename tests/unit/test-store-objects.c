@@ -5,7 +5,11 @@
 #include "store/store-private.h"
 #include "oci/oci-stream.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Hashes with H, which may have hashed other objects before. */
 static void
@@ -172,6 +176,43 @@ test_writer_drops_unsent_batch (void)
   g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
+/* Where linkat refuses AT_EMPTY_PATH (kernels before 6.10, without
+ * CAP_DAC_READ_SEARCH), files are linked through /proc/self/fd. A seccomp
+ * filter makes linkat refuse it here, in a subprocess. */
+static void
+test_link_without_empty_path (void)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
+  g_assert_nonnull (ctx);
+  g_assert_cmpint (seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (linkat), 1,
+                                     SCMP_A4 (SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH)), ==, 0);
+  g_assert_cmpint (seccomp_load (ctx), ==, 0);
+  seccomp_release (ctx);
+
+  g_autofree char *dir = g_dir_make_tmp ("ctrgit-link-XXXXXX", NULL);
+  g_assert_nonnull (dir);
+  for (int i = 0; i < 2; i++)   /* the refusal, then the remembered fallback */
+    {
+      int fd = open (dir, O_TMPFILE | O_WRONLY, 0644);
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (write (fd, "x", 1), ==, 1);
+      g_assert_cmpint (linkat (fd, "", AT_FDCWD, "unused", AT_EMPTY_PATH), ==, -1);
+      g_assert_cmpint (errno, ==, EPERM);
+      g_autofree char *name = g_strdup_printf ("%s/linked-%d", dir, i);
+      g_assert_true (store_link_fd (fd, AT_FDCWD, name));
+      close (fd);
+      g_assert_true (g_file_test (name, G_FILE_TEST_IS_REGULAR));
+      g_assert_cmpint (unlink (name), ==, 0);
+    }
+  g_assert_cmpint (rmdir (dir), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -181,5 +222,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/objects/xattrs", test_xattrs);
   g_test_add_func ("/store/objects/reused-hasher", test_reused);
   g_test_add_func ("/store/objects/writer-drops-unsent-batch", test_writer_drops_unsent_batch);
+  g_test_add_func ("/store/objects/link-without-empty-path", test_link_without_empty_path);
   return g_test_run ();
 }
