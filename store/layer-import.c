@@ -55,12 +55,15 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LayerImport, layer_import_clear)
 
 typedef gboolean (*PayloadSink) (gpointer user, const guint8 *buf, gsize len, GError **error);
 
-/* Hands the current entry's bytes to SINK in the pieces the reader has,
- * hashing them into li->hasher (begun by the caller) as the tar reader
- * hashes them for the diff_id: both at once. */
+/* Hands the regular file E's bytes to SINK in the pieces the reader has,
+ * and gives its object checksum (mode MODE, XATTRS) in CSUM: the bytes are
+ * hashed for it as the tar reader hashes them for the diff_id, both at
+ * once. */
 static gboolean
-read_payload (LayerImport *li, PayloadSink sink, gpointer user, GError **error)
+read_payload (LayerImport *li, const OciTarEntry *e, guint32 mode, GVariant *xattrs,
+              PayloadSink sink, gpointer user, char csum[65], GError **error)
 {
+  store_object_hasher_begin (li->hasher, e->uid, e->gid, mode, NULL, xattrs);
   OciSha256 *sha = store_object_hasher_sha256 (li->hasher);
   for (;;)
     {
@@ -69,10 +72,12 @@ read_payload (LayerImport *li, PayloadSink sink, gpointer user, GError **error)
       if (!oci_tar_reader_data_hashed (li->tar, sha, &b, &n, error))
         return FALSE;
       if (n == 0)
-        return TRUE;
+        break;
       if (!sink (user, b, n, error))
         return FALSE;
     }
+  store_object_hasher_finish (li->hasher, csum);
+  return TRUE;
 }
 
 static gboolean
@@ -97,10 +102,8 @@ write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **o
   if (e->size <= SMALL_FILE)
     {
       g_autoptr(GByteArray) buf = g_byte_array_sized_new (e->size);
-      store_object_hasher_begin (li->hasher, e->uid, e->gid, mode, NULL, xattrs);
-      if (!read_payload (li, memory_sink, buf, error))
+      if (!read_payload (li, e, mode, xattrs, memory_sink, buf, csum, error))
         return FALSE;
-      store_object_hasher_finish (li->hasher, csum);
       g_autoptr(GBytes) data = g_byte_array_free_to_bytes (g_steal_pointer (&buf));
       if (!store_object_writer_put (li->writer, csum, e->uid, e->gid, mode, xattrs, data, error))
         return FALSE;
@@ -112,13 +115,8 @@ write_regular (LayerImport *li, const OciTarEntry *e, GVariant *xattrs, char **o
     {
       g_autoptr(StoreObjectStream) st = store_object_writer_open (li->writer, e->uid, e->gid, mode,
                                                                   xattrs, error);
-      if (!st)
-        return FALSE;
-      store_object_hasher_begin (li->hasher, e->uid, e->gid, mode, NULL, xattrs);
-      if (!read_payload (li, stream_sink, st, error))
-        return FALSE;
-      store_object_hasher_finish (li->hasher, csum);
-      if (!store_object_stream_close (g_steal_pointer (&st), csum, error))
+      if (!st || !read_payload (li, e, mode, xattrs, stream_sink, st, csum, error)
+          || !store_object_stream_close (g_steal_pointer (&st), csum, error))
         return FALSE;
       *out_csum = g_strdup (csum);
       return TRUE;
